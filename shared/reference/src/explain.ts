@@ -1,4 +1,8 @@
-import { NAME_TOTAL_LENGTH_MAX, anchoredDomainRegexp, anchoredPathComponentRegexp } from './grammar.js';
+import {
+  NAME_TOTAL_LENGTH_MAX,
+  anchoredDomainRegexp,
+  anchoredPathComponentRegexp,
+} from './grammar.js';
 
 /**
  * Turns a reference the grammar rejected into a sentence that says which
@@ -28,7 +32,9 @@ export function explainInvalid(input: string): string {
   if (name === '') return `${base}: the repository name is empty`;
   const parts = name.split('/');
   const first = parts[0] ?? '';
-  const isDomain = parts.length > 1 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase());
+  const isDomain =
+    parts.length > 1 &&
+    (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase());
   if (isDomain && !anchoredDomainRegexp.test(first)) {
     return `${base}: "${first}" is not a valid registry host[:port]`;
   }

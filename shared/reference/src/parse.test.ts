@@ -27,13 +27,23 @@ const valid: Array<[string, string, string | null, string | null]> = [
   ['[::1]:5000/repo', '[::1]:5000/repo', null, null],
   ['ghcr.io/owner/image@sha256:' + h64, 'ghcr.io/owner/image', null, 'sha256:' + h64],
   ['debian:bookworm@sha256:' + h64, 'docker.io/library/debian', 'bookworm', 'sha256:' + h64],
-  ['xn--7o8h.com/myimage:xn--7o8h.com@sha512:' + h128, 'xn--7o8h.com/myimage', 'xn--7o8h.com', 'sha512:' + h128],
+  [
+    'xn--7o8h.com/myimage:xn--7o8h.com@sha512:' + h128,
+    'xn--7o8h.com/myimage',
+    'xn--7o8h.com',
+    'sha512:' + h128,
+  ],
   ['foo@sha384:' + 'a'.repeat(96), 'docker.io/library/foo', null, 'sha384:' + 'a'.repeat(96)],
   ['a/b__c/d-e--f/g.h_i', 'docker.io/a/b__c/d-e--f/g.h_i', null, null],
   ['lowercase:Uppercase', 'docker.io/library/lowercase', 'Uppercase', null],
   ['foo:' + 'x'.repeat(128), 'docker.io/library/foo', 'x'.repeat(128), null],
   ['foo:_tag', 'docker.io/library/foo', '_tag', null],
-  ['sub-dom1.foo.com/bar/baz/quux:some-long-tag', 'sub-dom1.foo.com/bar/baz/quux', 'some-long-tag', null],
+  [
+    'sub-dom1.foo.com/bar/baz/quux:some-long-tag',
+    'sub-dom1.foo.com/bar/baz/quux',
+    'some-long-tag',
+    null,
+  ],
   // The 255 limit counts the path only, not the domain.
   ['example.com/' + 'a/'.repeat(127) + 'a', 'example.com/' + 'a/'.repeat(127) + 'a', null, null],
 ];

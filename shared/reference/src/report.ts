@@ -54,12 +54,20 @@ export function effectiveTag(ref: ImageReference): string | null {
 
 /** `docker.io/library/ubuntu:22.04@sha256:...` */
 export function formatReference(ref: ImageReference): string {
-  return ref.name + (ref.tag !== null ? `:${ref.tag}` : '') + (ref.digest !== null ? `@${ref.digest}` : '');
+  return (
+    ref.name +
+    (ref.tag !== null ? `:${ref.tag}` : '') +
+    (ref.digest !== null ? `@${ref.digest}` : '')
+  );
 }
 
 /** `ubuntu:22.04@sha256:...`, as Docker prints it. */
 export function formatFamiliar(ref: ImageReference): string {
-  return familiarName(ref.name) + (ref.tag !== null ? `:${ref.tag}` : '') + (ref.digest !== null ? `@${ref.digest}` : '');
+  return (
+    familiarName(ref.name) +
+    (ref.tag !== null ? `:${ref.tag}` : '') +
+    (ref.digest !== null ? `@${ref.digest}` : '')
+  );
 }
 
 /** `name:tag` with the effective tag, used to match a tag-moving trigger. */

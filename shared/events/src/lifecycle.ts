@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { defineEvent } from './envelope.js';
+import {
+  campaignIdSchema,
+  digestSchema,
+  imageRefSchema,
+  isoTimeSchema,
+  severityCountsSchema,
+  severitySchema,
+} from './fields.js';
+
+const imageAt = { image: imageRefSchema, digest: digestSchema };
+
+/** A rebuilt (or inventoried) image was scanned; `baseVerified` proves the new base is inside it. */
+export const scanCompletedData = z.object({
+  ...imageAt,
+  campaignId: campaignIdSchema.optional(),
+  scanner: z.string().min(1),
+  baseDigest: digestSchema.optional(),
+  baseVerified: z.boolean(),
+  vulnerabilities: severityCountsSchema,
+});
+
+/** An image is older than its policy allows. */
+export const imageStaleData = z.object({
+  ...imageAt,
+  builtAt: isoTimeSchema,
+  ageDays: z.number().nonnegative(),
+  maxAgeDays: z.number().positive(),
+});
+
+/** An image's base reached (or will soon reach) end of life. */
+export const imageDeprecatedData = z.object({
+  ...imageAt,
+  base: imageRefSchema,
+  eolDate: z.iso.date(),
+  reason: z.string().min(1),
+});
+
+const findingSchema = z.object({
+  id: z.string().min(1),
+  severity: severitySchema,
+  package: z.string().min(1),
+  fixedIn: z.string().optional(),
+});
+
+/** A scan found vulnerabilities at or above the policy threshold. */
+export const imageVulnerableData = z.object({
+  ...imageAt,
+  threshold: severitySchema,
+  counts: severityCountsSchema,
+  findings: z.array(findingSchema),
+});
+
+export const scanCompletedEvent = defineEvent('restack.scan.completed', 1, scanCompletedData);
+export const imageStaleEvent = defineEvent('restack.image.stale', 1, imageStaleData);
+export const imageDeprecatedEvent = defineEvent('restack.image.deprecated', 1, imageDeprecatedData);
+export const imageVulnerableEvent = defineEvent('restack.image.vulnerable', 1, imageVulnerableData);

@@ -1,0 +1,46 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+
+// Folders that never hold an organisation's Dockerfiles but can be huge.
+const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
+
+/**
+ * Is this file name a Dockerfile? `Dockerfile`, `*.Dockerfile`,
+ * `Dockerfile.*` and `Containerfile`, matched without regard to case as
+ * Docker's own lookup of `dockerfile` does; `.dockerignore` files are not.
+ */
+export function isDockerfileName(name: string): boolean {
+  const lower = name.toLowerCase();
+  if (lower.endsWith('.dockerignore')) return false;
+  return (
+    lower === 'dockerfile' ||
+    lower === 'containerfile' ||
+    lower.endsWith('.dockerfile') ||
+    lower.startsWith('dockerfile.') ||
+    lower.startsWith('containerfile.')
+  );
+}
+
+/** Every Dockerfile under `root`, as absolute paths in sorted order. */
+export async function findDockerfiles(root: string): Promise<string[]> {
+  const found: string[] = [];
+  const pending = [root];
+  while (pending.length) {
+    const dir = pending.pop()!;
+    const entries = await readdir(dir, { withFileTypes: true });
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRS.has(entry.name)) pending.push(full);
+      } else if (entry.isFile() && isDockerfileName(entry.name)) {
+        found.push(full);
+      }
+    }
+  }
+  return found.sort();
+}
+
+/** `a/b/Dockerfile` relative to `base`, always with `/`. */
+export function relativePosix(base: string, file: string): string {
+  return path.relative(base, file).split(path.sep).join('/');
+}

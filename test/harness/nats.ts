@@ -1,0 +1,176 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { freePort } from './free-port.js';
+
+export interface TestNats {
+  /** `nats://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  /** JetStream's store; it survives stop, kill and restart. */
+  dataDir: string;
+  /** The server's recent log lines, for failure messages. */
+  logs(): string;
+  /** Graceful stop (SIGTERM). */
+  stop(): Promise<void>;
+  /** Crash (SIGKILL): nothing is flushed or said goodbye to. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and data folder after stop or kill. */
+  start(): Promise<void>;
+  restart(): Promise<void>;
+  /** Stops it and removes its temporary folder. */
+  close(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 15_000;
+const STOP_TIMEOUT_MS = 5_000;
+const LOG_LINES = 200;
+
+/** The nats-server binary, or an error that says how to install it. */
+export function natsServerBinary(): string {
+  const candidates = [
+    process.env.RESTACK_NATS_SERVER_BIN,
+    ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'nats-server')),
+    // Debian installs it in /usr/sbin, which is not on every user's PATH.
+    '/usr/sbin/nats-server',
+    '/usr/bin/nats-server',
+  ];
+  for (const c of candidates) {
+    if (!c) continue;
+    try {
+      accessSync(c, constants.X_OK);
+      return c;
+    } catch {
+      // try the next one
+    }
+  }
+  throw new Error(
+    'nats-server is not installed: run `npm test`, whose setup installs it, or `apt-get install nats-server` ' +
+      '(or set RESTACK_NATS_SERVER_BIN to its path)',
+  );
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Starts nats-server with JetStream on a free port and its own temporary
+ * store, and waits until it says it is ready and accepts connections.
+ */
+export async function startNats(): Promise<TestNats> {
+  const binary = natsServerBinary();
+  const dir = await mkdtemp(join(tmpdir(), 'restack-nats-'));
+  const dataDir = join(dir, 'jetstream');
+  const port = await freePort();
+  const lines: string[] = [];
+  let child: ChildProcess | null = null;
+
+  async function start(): Promise<void> {
+    if (child) return;
+    const proc = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dataDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = proc;
+    let ready = false;
+    let exited = false;
+    let spawnError: Error | undefined;
+    const keep = (b: Buffer): void => {
+      const text = b.toString('utf8');
+      if (text.includes('Server is ready')) ready = true;
+      lines.push(...text.split('\n').filter((l) => l !== ''));
+      lines.splice(0, Math.max(0, lines.length - LOG_LINES));
+    };
+    proc.stdout?.on('data', keep);
+    proc.stderr?.on('data', keep);
+    proc.once('error', (e) => (spawnError = e));
+    proc.once('exit', () => {
+      exited = true;
+      if (child === proc) child = null;
+    });
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (spawnError) throw new Error(`cannot run ${binary}: ${spawnError.message}`);
+      if (exited) throw new Error(`nats-server exited at start:\n${lines.join('\n')}`);
+      if (ready && (await accepts(port))) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await halt('SIGKILL');
+    throw new Error(`nats-server was not ready on port ${port} within ${READY_TIMEOUT_MS} ms:\n${lines.join('\n')}`);
+  }
+
+  async function halt(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+    const proc = child;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) {
+      child = null;
+      return;
+    }
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.kill(signal);
+    const timer = setTimeout(() => proc.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+    child = null;
+  }
+
+  try {
+    await start();
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    dataDir,
+    logs: () => lines.join('\n'),
+    stop: () => halt('SIGTERM'),
+    kill: () => halt('SIGKILL'),
+    start,
+    restart: async () => {
+      await halt('SIGTERM');
+      await start();
+    },
+    close: async () => {
+      await halt('SIGTERM');
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Polls `check` until it returns something other than undefined/false, or
+ * fails after `timeoutMs` with `what` in the message. For state that changes
+ * asynchronously; it asserts an outcome, never how long it took.
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      const why = last instanceof Error ? ` (last error: ${last.message})` : '';
+      throw new Error(`timed out waiting for ${what}${why}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { describe, it, type TestContext } from 'node:test';
+import { connectBus, defineEndpoint, restackTopology, type Bus } from '@restack/bus';
+import { RestackError, isRestackError, silentLogger } from '@restack/core';
+import { z } from 'zod';
+import { startNats } from '../harness/nats.js';
+
+const TIMEOUT = 60_000;
+
+const planFor = defineEndpoint({
+  subject: 'restack.rpc.graph.plan',
+  request: z.object({ ref: z.string().min(1) }),
+  response: z.object({ waves: z.array(z.array(z.string())) }),
+});
+
+async function fixture(t: TestContext): Promise<{ server: Bus; client: Bus }> {
+  const nats = await startNats();
+  const open = (name: string): Promise<Bus> =>
+    connectBus({ name, connection: { servers: nats.url }, logger: silentLogger() });
+  const server = await open('graph');
+  const client = await open('dispatcher');
+  t.after(async () => {
+    await Promise.allSettled([server.close(), client.close()]);
+    await nats.close();
+  });
+  // The events stream exists, as in production: it must not swallow the request.
+  await server.ensureTopology(restackTopology());
+  return { server, client };
+}
+
+function code(e: unknown): string | undefined {
+  return isRestackError(e) ? e.code : undefined;
+}
+
+describe('request/reply', () => {
+  it('answers a validated query and carries errors back with their code', { timeout: TIMEOUT }, async (t) => {
+    const { server, client } = await fixture(t);
+    server.serve(planFor, ({ ref }) => {
+      if (ref === 'unknown:1') {
+        throw new RestackError('GRAPH_UNKNOWN_REF', `${ref} is not in the graph`, { where: ref });
+      }
+      return { waves: [[`${ref}-child`]] };
+    });
+    assert.deepEqual(await client.request(planFor, { ref: 'debian:bookworm' }), { waves: [['debian:bookworm-child']] });
+    await assert.rejects(client.request(planFor, { ref: 'unknown:1' }), (e) => {
+      return code(e) === 'GRAPH_UNKNOWN_REF' && isRestackError(e) && e.where === 'unknown:1';
+    });
+    // Refused before it leaves the client.
+    await assert.rejects(client.request(planFor, { ref: '' }), (e) => code(e) === 'RPC_INVALID_REQUEST');
+  });
+
+  it('refuses a response that breaks the schema and says when nobody answers', { timeout: TIMEOUT }, async (t) => {
+    const { server, client } = await fixture(t);
+    await assert.rejects(client.request(planFor, { ref: 'a' }, 2_000), (e) => code(e) === 'RPC_NO_RESPONDERS');
+    const responder = server.serve(planFor, () => ({ waves: 'soon' }) as never);
+    await assert.rejects(client.request(planFor, { ref: 'a' }), (e) => code(e) === 'RPC_INVALID_RESPONSE');
+    await responder.stop();
+    await assert.rejects(client.request(planFor, { ref: 'a' }, 2_000), (e) => code(e) === 'RPC_NO_RESPONDERS');
+  });
+
+  it('refuses an endpoint subject the events stream would capture', () => {
+    assert.throws(
+      () => defineEndpoint({ subject: 'restack.graph.plan', request: z.object({}), response: z.object({}) }),
+      (e: unknown) => code(e) === 'RPC_SUBJECT_INVALID',
+    );
+  });
+});
