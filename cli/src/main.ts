@@ -1,26 +1,5 @@
 import { errorMessage, isRestackError } from '@restack/core';
-import { refCommand, refHelp } from './commands/ref.js';
-import { extractCommand, extractHelp } from './commands/extract.js';
-import { graphCommand, graphHelp } from './commands/graph.js';
-import { planCommand, planHelp } from './commands/plan.js';
-import { schemaCommand, schemaHelp } from './commands/schema.js';
-import { bumpCommand, bumpHelp } from './commands/bump.js';
-import { digestsCommand, digestsHelp } from './commands/digests.js';
-
-interface Command {
-  run: (argv: string[]) => Promise<number>;
-  help: string;
-}
-
-const commands: Record<string, Command> = {
-  ref: { run: refCommand, help: refHelp },
-  extract: { run: extractCommand, help: extractHelp },
-  graph: { run: graphCommand, help: graphHelp },
-  plan: { run: planCommand, help: planHelp },
-  digests: { run: digestsCommand, help: digestsHelp },
-  bump: { run: bumpCommand, help: bumpHelp },
-  schema: { run: schemaCommand, help: schemaHelp },
-};
+import { commands } from './commands/index.js';
 
 function usage(): string {
   return [

@@ -106,7 +106,9 @@ export async function startNats(): Promise<TestNats> {
       await new Promise((r) => setTimeout(r, 25));
     }
     await halt('SIGKILL');
-    throw new Error(`nats-server was not ready on port ${port} within ${READY_TIMEOUT_MS} ms:\n${lines.join('\n')}`);
+    throw new Error(
+      `nats-server was not ready on port ${port} within ${READY_TIMEOUT_MS} ms:\n${lines.join('\n')}`,
+    );
   }
 
   async function halt(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {

@@ -33,34 +33,61 @@ function code(e: unknown): string | undefined {
 }
 
 describe('request/reply', () => {
-  it('answers a validated query and carries errors back with their code', { timeout: TIMEOUT }, async (t) => {
-    const { server, client } = await fixture(t);
-    server.serve(planFor, ({ ref }) => {
-      if (ref === 'unknown:1') {
-        throw new RestackError('GRAPH_UNKNOWN_REF', `${ref} is not in the graph`, { where: ref });
-      }
-      return { waves: [[`${ref}-child`]] };
-    });
-    assert.deepEqual(await client.request(planFor, { ref: 'debian:bookworm' }), { waves: [['debian:bookworm-child']] });
-    await assert.rejects(client.request(planFor, { ref: 'unknown:1' }), (e) => {
-      return code(e) === 'GRAPH_UNKNOWN_REF' && isRestackError(e) && e.where === 'unknown:1';
-    });
-    // Refused before it leaves the client.
-    await assert.rejects(client.request(planFor, { ref: '' }), (e) => code(e) === 'RPC_INVALID_REQUEST');
-  });
+  it(
+    'answers a validated query and carries errors back with their code',
+    { timeout: TIMEOUT },
+    async (t) => {
+      const { server, client } = await fixture(t);
+      server.serve(planFor, ({ ref }) => {
+        if (ref === 'unknown:1') {
+          throw new RestackError('GRAPH_UNKNOWN_REF', `${ref} is not in the graph`, { where: ref });
+        }
+        return { waves: [[`${ref}-child`]] };
+      });
+      assert.deepEqual(await client.request(planFor, { ref: 'debian:bookworm' }), {
+        waves: [['debian:bookworm-child']],
+      });
+      await assert.rejects(client.request(planFor, { ref: 'unknown:1' }), (e) => {
+        return code(e) === 'GRAPH_UNKNOWN_REF' && isRestackError(e) && e.where === 'unknown:1';
+      });
+      // Refused before it leaves the client.
+      await assert.rejects(
+        client.request(planFor, { ref: '' }),
+        (e) => code(e) === 'RPC_INVALID_REQUEST',
+      );
+    },
+  );
 
-  it('refuses a response that breaks the schema and says when nobody answers', { timeout: TIMEOUT }, async (t) => {
-    const { server, client } = await fixture(t);
-    await assert.rejects(client.request(planFor, { ref: 'a' }, 2_000), (e) => code(e) === 'RPC_NO_RESPONDERS');
-    const responder = server.serve(planFor, () => ({ waves: 'soon' }) as never);
-    await assert.rejects(client.request(planFor, { ref: 'a' }), (e) => code(e) === 'RPC_INVALID_RESPONSE');
-    await responder.stop();
-    await assert.rejects(client.request(planFor, { ref: 'a' }, 2_000), (e) => code(e) === 'RPC_NO_RESPONDERS');
-  });
+  it(
+    'refuses a response that breaks the schema and says when nobody answers',
+    { timeout: TIMEOUT },
+    async (t) => {
+      const { server, client } = await fixture(t);
+      await assert.rejects(
+        client.request(planFor, { ref: 'a' }, 2_000),
+        (e) => code(e) === 'RPC_NO_RESPONDERS',
+      );
+      const responder = server.serve(planFor, () => ({ waves: 'soon' }) as never);
+      await assert.rejects(
+        client.request(planFor, { ref: 'a' }),
+        (e) => code(e) === 'RPC_INVALID_RESPONSE',
+      );
+      await responder.stop();
+      await assert.rejects(
+        client.request(planFor, { ref: 'a' }, 2_000),
+        (e) => code(e) === 'RPC_NO_RESPONDERS',
+      );
+    },
+  );
 
   it('refuses an endpoint subject the events stream would capture', () => {
     assert.throws(
-      () => defineEndpoint({ subject: 'restack.graph.plan', request: z.object({}), response: z.object({}) }),
+      () =>
+        defineEndpoint({
+          subject: 'restack.graph.plan',
+          request: z.object({}),
+          response: z.object({}),
+        }),
       (e: unknown) => code(e) === 'RPC_SUBJECT_INVALID',
     );
   });

@@ -148,6 +148,28 @@ describe('building and pushing through the Docker Engine API (podman)', () => {
     );
   });
 
+  it('builds only up to the target stage, for the platform asked, with build arguments', async () => {
+    const context = await folder('target', {
+      Dockerfile: `FROM ${base} AS first\nARG GREETING=default\nRUN echo "greeting=$GREETING"\n\nFROM ${base} AS broken\nRUN false\n`,
+    });
+    const tag = `${registry.host}/target:1`;
+    await engine.build({
+      context: contextFromFolder(context),
+      target: 'first',
+      platform: 'linux/amd64',
+      buildArgs: { GREETING: 'hello-arg' },
+      tags: [tag],
+    });
+    const output = log.records
+      .filter((r) => r.msg === 'build output' && r.image === tag)
+      .map((r) => r.line);
+    assert.ok(output.includes('greeting=hello-arg'));
+    const image = await engine.inspect(tag);
+    assert.equal(image?.architecture, 'amd64');
+    assert.equal(image?.os, 'linux');
+    await engine.remove(tag);
+  });
+
   it('a failing RUN step reports its step number and the tail of the log', async () => {
     const context = await folder('failing', {
       Dockerfile: `FROM ${base}\nRUN echo first-step-output\nRUN echo about-to-fail && false\nRUN echo never\n`,

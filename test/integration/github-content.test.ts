@@ -121,6 +121,24 @@ describe('github adapter: repositories and content', () => {
     await assert.rejects(github.readFile(repo, 'services', 'main'), { code: 'github.not-a-file' });
   });
 
+  it('reads a file over 1 MB, which the contents API sends without content', async () => {
+    const big = 'x'.repeat(1024 * 1024 + 10);
+    await server.control.pushCommit({
+      owner: 'acme',
+      repo: 'docs',
+      branch: 'trunk',
+      files: { 'big.txt': big },
+    });
+    const start = server.requests().length;
+    const file = await github.readFile({ owner: 'acme', repo: 'docs' }, 'big.txt', 'trunk');
+    assert.equal(file?.content.length, big.length);
+    const used = server
+      .requests()
+      .slice(start)
+      .map((r) => r.operationId);
+    assert.deepEqual(used, ['repos/get-content', 'git/get-blob']);
+  });
+
   it('sees a file as it was at an older ref after a human pushes', async () => {
     const repo = { owner: 'acme', repo: 'app' };
     const before = await github.getBranchHead(repo);

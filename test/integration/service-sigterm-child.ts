@@ -35,7 +35,9 @@ async function main(url: string): Promise<void> {
       on(childConsumer, async (event, ctx, effects: Effects) => {
         say({ handling: event.id });
         if (mode === 'hang') await new Promise(() => undefined);
-        await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+        await new Promise<void>((resolve) =>
+          ctx.signal.addEventListener('abort', () => resolve(), { once: true }),
+        );
         // The effect is made durable after SIGTERM arrived; only then may the bus ack.
         await effects.put(event.id, { eventId: event.id, finishedAfterStop: ctx.signal.aborted });
         say({ finished: event.id });
@@ -47,7 +49,7 @@ async function main(url: string): Promise<void> {
     http: { port: 0, host: '127.0.0.1' },
     shutdownTimeoutMs: Number(process.env.RESTACK_CHILD_SHUTDOWN_MS ?? 10_000),
     pullExpiresMs: 1_000,
-    logger: createLogger({ name: 'sigterm-child', level: process.env.RESTACK_TEST_LOG ?? 'warn' }),
+    logger: createLogger({ name: 'sigterm-child', level: process.env.RESTACK_TEST_LOG ?? 'fatal' }),
   });
   await runtime.ready;
   say({ ready: runtime.http()?.port });

@@ -1,4 +1,9 @@
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import {
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { errorMessage, type Logger } from '@restack/core';
@@ -45,11 +50,17 @@ export interface Bus {
   isConnected(): boolean;
   ensureTopology(topology: Topology): Promise<TopologyReport>;
   publish(event: RestackEvent, options?: PublishOptions): Promise<PublishAck>;
-  consume<T extends EventType>(spec: ConsumerSpec<T>, handler: EventHandler<T>): Promise<Consumption>;
+  consume<T extends EventType>(
+    spec: ConsumerSpec<T>,
+    handler: EventHandler<T>,
+  ): Promise<Consumption>;
   consumerState(durable: string): Promise<ConsumerState>;
   kv<T>(bucket: string, schema: z.ZodType<T>): Promise<TypedKv<T>>;
   leases(options?: { bucket?: string; clock?: () => number }): Promise<Leases>;
-  serve<Req, Res>(endpoint: Endpoint<Req, Res>, handler: (request: Req) => Promise<Res> | Res): Responder;
+  serve<Req, Res>(
+    endpoint: Endpoint<Req, Res>,
+    handler: (request: Req) => Promise<Res> | Res,
+  ): Responder;
   request<Req, Res>(endpoint: Endpoint<Req, Res>, payload: Req, timeoutMs?: number): Promise<Res>;
   deadLetters(limit?: number): Promise<DeadLetter[]>;
   /** Stops every consumer and responder started here, then drains the connection. */
@@ -86,7 +97,13 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     },
     async consume(spec, handler) {
       const c = await startConsumer(
-        { js, log, observer, pullExpiresMs: options.pullExpiresMs ?? 5_000, isClosed: () => nc.isClosed() },
+        {
+          js,
+          log,
+          observer,
+          pullExpiresMs: options.pullExpiresMs ?? 5_000,
+          isClosed: () => nc.isClosed(),
+        },
         spec,
         handler,
       );
@@ -99,7 +116,11 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     },
     async consumerState(durable) {
       const info = await (await jsm()).consumers.info(EVENTS_STREAM, durable);
-      return { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered };
+      return {
+        pending: info.num_pending,
+        ackPending: info.num_ack_pending,
+        redelivered: info.num_redelivered,
+      };
     },
     async kv(bucket, schema) {
       await assertBucket(await jsm(), bucket);

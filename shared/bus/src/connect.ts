@@ -7,7 +7,11 @@ import {
 } from '@nats-io/transport-node';
 import { RestackError, errorMessage, type Logger } from '@restack/core';
 import { backoffDelay, sleep } from './backoff.js';
-import { natsConnectionSchema, type NatsConnectionInput, type NatsConnectionSettings } from './schema.js';
+import {
+  natsConnectionSchema,
+  type NatsConnectionInput,
+  type NatsConnectionSettings,
+} from './schema.js';
 
 export interface NatsLink {
   readonly nc: NatsConnection;
@@ -27,7 +31,9 @@ export interface ConnectNatsOptions {
 
 /** Server addresses without user:password, fit for a log line. */
 export function redactServers(servers: string | readonly string[]): string[] {
-  return (typeof servers === 'string' ? [servers] : [...servers]).map((s) => s.replace(/\/\/[^@/]*@/, '//'));
+  return (typeof servers === 'string' ? [servers] : [...servers]).map((s) =>
+    s.replace(/\/\/[^@/]*@/, '//'),
+  );
 }
 
 interface LinkState {
@@ -55,11 +61,15 @@ async function clientOptions(
   if (c.user) Object.assign(options, { user: c.user, pass: c.password });
   if (c.credsFile) {
     const creds = await readFile(c.credsFile).catch((cause: unknown) => {
-      throw new RestackError('BUS_CREDS_UNREADABLE', `cannot read NATS credentials: ${errorMessage(cause)}`, {
-        cause,
-        where: c.credsFile,
-        fix: 'point nats.credsFile at a readable .creds file',
-      });
+      throw new RestackError(
+        'BUS_CREDS_UNREADABLE',
+        `cannot read NATS credentials: ${errorMessage(cause)}`,
+        {
+          cause,
+          where: c.credsFile,
+          fix: 'point nats.credsFile at a readable .creds file',
+        },
+      );
     });
     options.authenticator = credsAuthenticator(new Uint8Array(creds));
   }
@@ -75,10 +85,14 @@ export async function connectNats(options: ConnectNatsOptions): Promise<NatsLink
   const parsed = natsConnectionSchema.safeParse(options.connection ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new RestackError('BUS_CONFIG_INVALID', `invalid NATS settings: ${issue?.message ?? 'unknown'}`, {
-      where: `nats.${issue?.path.join('.') ?? ''}`,
-      fix: 'fix the nats section of the configuration',
-    });
+    throw new RestackError(
+      'BUS_CONFIG_INVALID',
+      `invalid NATS settings: ${issue?.message ?? 'unknown'}`,
+      {
+        where: `nats.${issue?.path.join('.') ?? ''}`,
+        fix: 'fix the nats section of the configuration',
+      },
+    );
   }
   const settings = parsed.data;
   const state: LinkState = { disconnectedAt: undefined };
@@ -94,11 +108,15 @@ export async function connectNats(options: ConnectNatsOptions): Promise<NatsLink
       nc = await connect(clientOpts);
     } catch (cause) {
       if (attempt >= maxAttempts) {
-        throw new RestackError('BUS_UNREACHABLE', `cannot connect to NATS: ${errorMessage(cause)}`, {
-          cause,
-          where: redactServers(settings.servers).join(','),
-          fix: 'start nats-server with JetStream (-js) or fix nats.servers and the credentials',
-        });
+        throw new RestackError(
+          'BUS_UNREACHABLE',
+          `cannot connect to NATS: ${errorMessage(cause)}`,
+          {
+            cause,
+            where: redactServers(settings.servers).join(','),
+            fix: 'start nats-server with JetStream (-js) or fix nats.servers and the credentials',
+          },
+        );
       }
       const wait = backoffDelay(attempt, settings.reconnect);
       log.warn({ attempt, retryInMs: wait, err: errorMessage(cause) }, 'nats connection failed');

@@ -1,6 +1,12 @@
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { RestackError, errorMessage, type Logger } from '@restack/core';
-import { parseEvent, type DeadLetterReason, type EventOf, type EventType, type RestackEvent } from '@restack/events';
+import {
+  parseEvent,
+  type DeadLetterReason,
+  type EventOf,
+  type EventType,
+  type RestackEvent,
+} from '@restack/events';
 import { DEFAULT_BACKOFF, backoffDelay, sleep } from './backoff.js';
 import { buildDeadLetter, publishDeadLetter } from './dead-letter.js';
 import { DEFAULT_ACK_WAIT_MS } from './ensure-topology.js';
@@ -65,13 +71,19 @@ export async function startConsumer<T extends EventType>(
   spec: ConsumerSpec<T>,
   handler: EventHandler<T>,
 ): Promise<Consumption> {
-  const consumer = await deps.js.consumers.get(EVENTS_STREAM, spec.durable).catch((cause: unknown) => {
-    throw new RestackError('BUS_CONSUMER_MISSING', `consumer ${spec.durable} is not available: ${errorMessage(cause)}`, {
-      cause,
-      where: `${EVENTS_STREAM}/${spec.durable}`,
-      fix: 'declare the consumer in the topology (the service runner does it for its handlers) before consuming',
+  const consumer = await deps.js.consumers
+    .get(EVENTS_STREAM, spec.durable)
+    .catch((cause: unknown) => {
+      throw new RestackError(
+        'BUS_CONSUMER_MISSING',
+        `consumer ${spec.durable} is not available: ${errorMessage(cause)}`,
+        {
+          cause,
+          where: `${EVENTS_STREAM}/${spec.durable}`,
+          fix: 'declare the consumer in the topology (the service runner does it for its handlers) before consuming',
+        },
+      );
     });
-  });
   const durable = spec.durable;
   const maxAttempts = spec.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const concurrency = Math.max(1, spec.concurrency ?? 1);
@@ -116,14 +128,22 @@ export async function startConsumer<T extends EventType>(
 
   async function handle(msg: JsMsg): Promise<void> {
     const attempt = msg.info.deliveryCount;
-    const base = log.child({ subject: msg.subject, streamSequence: msg.info.streamSequence, attempt });
+    const base = log.child({
+      subject: msg.subject,
+      streamSequence: msg.info.streamSequence,
+      attempt,
+    });
     let event: RestackEvent;
     try {
       event = parseEvent(msg.data);
       if (event.type !== msg.subject) {
-        throw new RestackError('EVENT_WRONG_SUBJECT', `${event.type} arrived on subject ${msg.subject}`, {
-          where: 'type',
-        });
+        throw new RestackError(
+          'EVENT_WRONG_SUBJECT',
+          `${event.type} arrived on subject ${msg.subject}`,
+          {
+            where: 'type',
+          },
+        );
       }
     } catch (error) {
       return giveUp(msg, 'invalid', error, undefined, base);

@@ -1,19 +1,30 @@
 import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { RestackError, errorMessage, isRestackError } from '@restack/core';
-import { deadLetterSchema, deadLetterSubject, type DeadLetter, type DeadLetterReason } from '@restack/events';
+import {
+  deadLetterSchema,
+  deadLetterSubject,
+  type DeadLetter,
+  type DeadLetterReason,
+} from '@restack/events';
 import { DEAD_LETTER_STREAM } from './topology.js';
 
 /** Enough to diagnose, small enough that the dead letter stays under NATS's 1 MiB payload limit. */
 const MAX_PAYLOAD_BYTES = 256 * 1024;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function encodePayload(data: Uint8Array): Pick<DeadLetter, 'payload' | 'payloadEncoding' | 'payloadTruncated'> {
+function encodePayload(
+  data: Uint8Array,
+): Pick<DeadLetter, 'payload' | 'payloadEncoding' | 'payloadTruncated'> {
   const truncated = data.byteLength > MAX_PAYLOAD_BYTES;
   const bytes = truncated ? data.subarray(0, MAX_PAYLOAD_BYTES) : data;
   try {
     return { payload: utf8.decode(bytes), payloadEncoding: 'utf8', payloadTruncated: truncated };
   } catch {
-    return { payload: Buffer.from(bytes).toString('base64'), payloadEncoding: 'base64', payloadTruncated: truncated };
+    return {
+      payload: Buffer.from(bytes).toString('base64'),
+      payloadEncoding: 'base64',
+      payloadTruncated: truncated,
+    };
   }
 }
 
@@ -60,13 +71,21 @@ export async function publishDeadLetter(js: JetStreamClient, letter: DeadLetter)
 /** The newest dead letters first, at most `limit`. */
 export async function listDeadLetters(jsm: JetStreamManager, limit = 100): Promise<DeadLetter[]> {
   const info = await jsm.streams.info(DEAD_LETTER_STREAM).catch((cause: unknown) => {
-    throw new RestackError('BUS_NO_STREAM', `cannot read ${DEAD_LETTER_STREAM}: ${errorMessage(cause)}`, {
-      cause,
-      fix: 'start restack once so that it creates its streams',
-    });
+    throw new RestackError(
+      'BUS_NO_STREAM',
+      `cannot read ${DEAD_LETTER_STREAM}: ${errorMessage(cause)}`,
+      {
+        cause,
+        fix: 'start restack once so that it creates its streams',
+      },
+    );
   });
   const out: DeadLetter[] = [];
-  for (let seq = info.state.last_seq; seq >= info.state.first_seq && seq > 0 && out.length < limit; seq--) {
+  for (
+    let seq = info.state.last_seq;
+    seq >= info.state.first_seq && seq > 0 && out.length < limit;
+    seq--
+  ) {
     const stored = await jsm.streams.getMessage(DEAD_LETTER_STREAM, { seq }).catch(() => null);
     if (!stored) continue; // deleted or aged out between info and read
     const parsed = deadLetterSchema.safeParse(stored.json());

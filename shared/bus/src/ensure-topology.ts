@@ -13,7 +13,13 @@ import {
 import { Kvm } from '@nats-io/kv';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { RestackError, errorMessage, type Logger } from '@restack/core';
-import { EVENTS_STREAM, type BucketSpec, type ConsumerSpec, type StreamSpec, type Topology } from './topology.js';
+import {
+  EVENTS_STREAM,
+  type BucketSpec,
+  type ConsumerSpec,
+  type StreamSpec,
+  type Topology,
+} from './topology.js';
 
 export interface TopologyReport {
   created: string[];
@@ -33,7 +39,9 @@ function sameSet(a: readonly string[] | undefined, b: readonly string[] | undefi
 
 /** nats-server 2.10 added filter_subjects (several filters on one consumer). */
 export function supportsMultipleFilters(serverVersion: string | undefined): boolean {
-  const [major = 0, minor = 0] = (serverVersion ?? '0.0').split('.').map((n) => Number.parseInt(n, 10));
+  const [major = 0, minor = 0] = (serverVersion ?? '0.0')
+    .split('.')
+    .map((n) => Number.parseInt(n, 10));
   return major > 2 || (major === 2 && minor >= 10);
 }
 
@@ -53,7 +61,11 @@ export function consumerFilter(
   return { filter_subject: tokens.join('.') };
 }
 
-async function ensureStream(jsm: JetStreamManager, spec: StreamSpec, report: TopologyReport): Promise<void> {
+async function ensureStream(
+  jsm: JetStreamManager,
+  spec: StreamSpec,
+  report: TopologyReport,
+): Promise<void> {
   const wanted: Partial<StreamConfig> & { name: string } = {
     name: spec.name,
     subjects: [...spec.subjects],
@@ -98,7 +110,9 @@ async function ensureConsumer(
 ): Promise<void> {
   const label = `consumer ${EVENTS_STREAM}/${spec.durable}`;
   if (spec.subjects.length === 0) {
-    throw new RestackError('TOPOLOGY_INVALID', `consumer ${spec.durable} has no subjects`, { where: label });
+    throw new RestackError('TOPOLOGY_INVALID', `consumer ${spec.durable} has no subjects`, {
+      where: label,
+    });
   }
   const wanted: Partial<ConsumerConfig> = {
     durable_name: spec.durable,
@@ -178,7 +192,11 @@ async function ensureBucket(
  * Creates what is missing and updates what differs, so every replica can
  * run it at start-up. Running it twice changes nothing the second time.
  */
-export async function applyTopology(nc: NatsConnection, topology: Topology, log: Logger): Promise<TopologyReport> {
+export async function applyTopology(
+  nc: NatsConnection,
+  topology: Topology,
+  log: Logger,
+): Promise<TopologyReport> {
   const report: TopologyReport = { created: [], updated: [], unchanged: [] };
   try {
     const jsm = await jetstreamManager(nc);
@@ -189,11 +207,15 @@ export async function applyTopology(nc: NatsConnection, topology: Topology, log:
     for (const bucket of topology.buckets) await ensureBucket(jsm, kvm, bucket, report);
   } catch (cause) {
     if (cause instanceof RestackError) throw cause;
-    throw new RestackError('TOPOLOGY_FAILED', `cannot create the NATS topology: ${errorMessage(cause)}`, {
-      cause,
-      where: `nats ${nc.getServer()}`,
-      fix: 'check that nats-server runs with JetStream (-js) and that this account may manage streams',
-    });
+    throw new RestackError(
+      'TOPOLOGY_FAILED',
+      `cannot create the NATS topology: ${errorMessage(cause)}`,
+      {
+        cause,
+        where: `nats ${nc.getServer()}`,
+        fix: 'check that nats-server runs with JetStream (-js) and that this account may manage streams',
+      },
+    );
   }
   log.info(report, 'topology ready');
   return report;

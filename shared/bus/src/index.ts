@@ -6,7 +6,12 @@ export { DEFAULT_MAX_ATTEMPTS } from './consume.js';
 export type { BusObserver, Consumption, EventHandler, HandlerContext } from './consume.js';
 export { DEFAULT_BACKOFF, backoffDelay, sleep } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
-export { DEFAULT_ACK_WAIT_MS, applyTopology, consumerFilter, supportsMultipleFilters } from './ensure-topology.js';
+export {
+  DEFAULT_ACK_WAIT_MS,
+  applyTopology,
+  consumerFilter,
+  supportsMultipleFilters,
+} from './ensure-topology.js';
 export type { TopologyReport } from './ensure-topology.js';
 export { DEAD_LETTER_STREAM, EVENTS_STREAM, restackStreams, restackTopology } from './topology.js';
 export type { BucketSpec, ConsumerSpec, StreamSpec, Topology, TopologyPart } from './topology.js';
@@ -19,4 +24,9 @@ export type { PublishAck, PublishOptions } from './publish.js';
 export { defineEndpoint, requestEndpoint, serveEndpoint } from './rpc.js';
 export type { Endpoint, Responder } from './rpc.js';
 export { natsConnectionSchema, streamOptionsSchema } from './schema.js';
-export type { NatsConnectionInput, NatsConnectionSettings, StreamOptions, StreamOptionsInput } from './schema.js';
+export type {
+  NatsConnectionInput,
+  NatsConnectionSettings,
+  StreamOptions,
+  StreamOptionsInput,
+} from './schema.js';

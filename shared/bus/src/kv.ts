@@ -30,7 +30,11 @@ export interface TypedKv<T> {
    * conflict. `fn` returns the new value, or undefined to leave it as it is;
    * it may run several times, so it must not have side effects.
    */
-  mutate(key: string, fn: (current: T | null) => T | undefined, options?: MutateOptions): Promise<KvRecord<T> | null>;
+  mutate(
+    key: string,
+    fn: (current: T | null) => T | undefined,
+    options?: MutateOptions,
+  ): Promise<KvRecord<T> | null>;
   /** With `revision`, deletes only if nobody wrote since. */
   delete(key: string, revision?: number): Promise<void>;
   keys(filter?: string): Promise<string[]>;
@@ -39,18 +43,23 @@ export interface TypedKv<T> {
 /** KV keys allow `[-/_=.a-zA-Z0-9]`; image references need `:` and `@`, so escape as `=XX`. */
 export function encodeKvKey(raw: string): string {
   return raw.replace(/[^-/_.a-zA-Z0-9]/g, (c) =>
-    [...Buffer.from(c, 'utf8')].map((b) => `=${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+    [...Buffer.from(c, 'utf8')]
+      .map((b) => `=${b.toString(16).toUpperCase().padStart(2, '0')}`)
+      .join(''),
   );
 }
 
 export function decodeKvKey(key: string): string {
-  return key.replace(/(?:=[0-9A-F]{2})+/g, (run) => Buffer.from(run.replaceAll('=', ''), 'hex').toString('utf8'));
+  return key.replace(/(?:=[0-9A-F]{2})+/g, (run) =>
+    Buffer.from(run.replaceAll('=', ''), 'hex').toString('utf8'),
+  );
 }
 
 export function isRevisionConflict(e: unknown): boolean {
   return (
     e instanceof JetStreamApiError &&
-    (e.code === JetStreamApiCodes.StreamWrongLastSequence || e.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
+    (e.code === JetStreamApiCodes.StreamWrongLastSequence ||
+      e.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
   );
 }
 
@@ -59,10 +68,17 @@ export function typedKv<T>(kv: KV, bucket: string, schema: z.ZodType<T>): TypedK
     const result = schema.safeParse(value);
     if (result.success) return result.data;
     const issue = result.error.issues[0];
-    throw new RestackError('KV_INVALID_VALUE', `cannot ${when} ${bucket}/${key}: ${issue?.message ?? 'invalid'}`, {
-      where: `${bucket}/${key}: ${formatPath(issue?.path ?? [])}`,
-      fix: when === 'write' ? 'fix the value written' : 'the stored value predates its schema; migrate or delete it',
-    });
+    throw new RestackError(
+      'KV_INVALID_VALUE',
+      `cannot ${when} ${bucket}/${key}: ${issue?.message ?? 'invalid'}`,
+      {
+        where: `${bucket}/${key}: ${formatPath(issue?.path ?? [])}`,
+        fix:
+          when === 'write'
+            ? 'fix the value written'
+            : 'the stored value predates its schema; migrate or delete it',
+      },
+    );
   }
   const encode = (key: string, value: T): string => JSON.stringify(check(key, value, 'write'));
 
@@ -73,7 +89,10 @@ export function typedKv<T>(kv: KV, bucket: string, schema: z.ZodType<T>): TypedK
     try {
       raw = entry.json();
     } catch (cause) {
-      throw new RestackError('KV_INVALID_VALUE', `${bucket}/${key} is not JSON`, { cause, where: `${bucket}/${key}` });
+      throw new RestackError('KV_INVALID_VALUE', `${bucket}/${key} is not JSON`, {
+        cause,
+        where: `${bucket}/${key}`,
+      });
     }
     return { key, value: check(key, raw, 'read'), revision: entry.revision };
   }
@@ -83,7 +102,10 @@ export function typedKv<T>(kv: KV, bucket: string, schema: z.ZodType<T>): TypedK
       return await kv.create(key, encode(key, value));
     } catch (e) {
       if (isRevisionConflict(e)) {
-        throw new RestackError('KV_EXISTS', `${bucket}/${key} already exists`, { cause: e, where: `${bucket}/${key}` });
+        throw new RestackError('KV_EXISTS', `${bucket}/${key} already exists`, {
+          cause: e,
+          where: `${bucket}/${key}`,
+        });
       }
       throw e;
     }
@@ -94,10 +116,14 @@ export function typedKv<T>(kv: KV, bucket: string, schema: z.ZodType<T>): TypedK
       return await kv.update(key, encode(key, value), revision);
     } catch (e) {
       if (isRevisionConflict(e)) {
-        throw new RestackError('KV_CONFLICT', `${bucket}/${key} changed since revision ${revision}`, {
-          cause: e,
-          where: `${bucket}/${key}`,
-        });
+        throw new RestackError(
+          'KV_CONFLICT',
+          `${bucket}/${key} changed since revision ${revision}`,
+          {
+            cause: e,
+            where: `${bucket}/${key}`,
+          },
+        );
       }
       throw e;
     }
@@ -116,16 +142,23 @@ export function typedKv<T>(kv: KV, bucket: string, schema: z.ZodType<T>): TypedK
         const next = fn(current ? structuredClone(current.value) : null);
         if (next === undefined) return current;
         try {
-          const revision = current ? await update(key, next, current.revision) : await create(key, next);
+          const revision = current
+            ? await update(key, next, current.revision)
+            : await create(key, next);
           return { key, value: next, revision };
         } catch (e) {
-          const conflict = e instanceof RestackError && (e.code === 'KV_CONFLICT' || e.code === 'KV_EXISTS');
+          const conflict =
+            e instanceof RestackError && (e.code === 'KV_CONFLICT' || e.code === 'KV_EXISTS');
           if (!conflict || attempt >= maxAttempts) {
             if (conflict) {
-              throw new RestackError('KV_CONTENDED', `${bucket}/${key}: ${attempt} conflicting writers in a row`, {
-                cause: e,
-                where: `${bucket}/${key}`,
-              });
+              throw new RestackError(
+                'KV_CONTENDED',
+                `${bucket}/${key}: ${attempt} conflicting writers in a row`,
+                {
+                  cause: e,
+                  where: `${bucket}/${key}`,
+                },
+              );
             }
             throw e;
           }
@@ -139,10 +172,14 @@ export function typedKv<T>(kv: KV, bucket: string, schema: z.ZodType<T>): TypedK
         await kv.delete(key, revision === undefined ? undefined : { previousSeq: revision });
       } catch (e) {
         if (isRevisionConflict(e)) {
-          throw new RestackError('KV_CONFLICT', `${bucket}/${key} changed since revision ${String(revision)}`, {
-            cause: e,
-            where: `${bucket}/${key}`,
-          });
+          throw new RestackError(
+            'KV_CONFLICT',
+            `${bucket}/${key} changed since revision ${String(revision)}`,
+            {
+              cause: e,
+              where: `${bucket}/${key}`,
+            },
+          );
         }
         throw e;
       }
@@ -158,10 +195,14 @@ export function typedKv<T>(kv: KV, bucket: string, schema: z.ZodType<T>): TypedK
 /** Checks that the bucket exists (Kvm.open does not), so a missing declaration fails at start-up. */
 export async function assertBucket(jsm: JetStreamManager, bucket: string): Promise<void> {
   await jsm.streams.info(`KV_${bucket}`).catch((cause: unknown) => {
-    throw new RestackError('BUS_BUCKET_MISSING', `KV bucket ${bucket} is not available: ${errorMessage(cause)}`, {
-      cause,
-      where: `bucket ${bucket}`,
-      fix: 'declare the bucket in the topology so that it is created at start-up',
-    });
+    throw new RestackError(
+      'BUS_BUCKET_MISSING',
+      `KV bucket ${bucket} is not available: ${errorMessage(cause)}`,
+      {
+        cause,
+        where: `bucket ${bucket}`,
+        fix: 'declare the bucket in the topology so that it is created at start-up',
+      },
+    );
   });
 }

@@ -4,7 +4,11 @@ import type { TypedKv } from './kv.js';
 import type { BucketSpec } from './topology.js';
 
 /** Every process's leases live here; restackTopology always declares it. */
-export const LEASE_BUCKET: BucketSpec = { name: 'restack-leases', history: 1, description: 'restack scheduler leases' };
+export const LEASE_BUCKET: BucketSpec = {
+  name: 'restack-leases',
+  history: 1,
+  description: 'restack scheduler leases',
+};
 
 export const leaseStateSchema = z.object({
   holder: z.string().min(1),
@@ -53,11 +57,15 @@ export function leases(kv: TypedKv<LeaseState>, clock: () => number = Date.now):
     revision: number | null,
     acquiredAt?: number,
   ): Promise<Lease | null> {
-    if (!(ttlMs > 0)) throw new RestackError('LEASE_INVALID', `lease ttl must be positive, got ${ttlMs}`, { where: key });
+    if (!(ttlMs > 0))
+      throw new RestackError('LEASE_INVALID', `lease ttl must be positive, got ${ttlMs}`, {
+        where: key,
+      });
     const now = clock();
     const state: LeaseState = { holder, acquiredAt: acquiredAt ?? now, expiresAt: now + ttlMs };
     try {
-      const rev = revision === null ? await kv.create(key, state) : await kv.update(key, state, revision);
+      const rev =
+        revision === null ? await kv.create(key, state) : await kv.update(key, state, revision);
       return { key, holder, expiresAt: state.expiresAt, revision: rev };
     } catch (e) {
       if (lostRace(e)) return null;
@@ -71,11 +79,18 @@ export function leases(kv: TypedKv<LeaseState>, clock: () => number = Date.now):
       if (!current) return write(key, holder, ttlMs, null);
       const mine = current.value.holder === holder;
       if (!mine && current.value.expiresAt > clock()) return null;
-      return write(key, holder, ttlMs, current.revision, mine ? current.value.acquiredAt : undefined);
+      return write(
+        key,
+        holder,
+        ttlMs,
+        current.revision,
+        mine ? current.value.acquiredAt : undefined,
+      );
     },
     async renew(lease, ttlMs) {
       const current = await kv.get(lease.key);
-      if (!current || current.revision !== lease.revision || current.value.holder !== lease.holder) return null;
+      if (!current || current.revision !== lease.revision || current.value.holder !== lease.holder)
+        return null;
       return write(lease.key, lease.holder, ttlMs, lease.revision, current.value.acquiredAt);
     },
     async release(lease) {

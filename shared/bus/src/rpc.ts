@@ -18,9 +18,13 @@ const RPC_SUBJECT = /^restack\.rpc(?:\.[a-z0-9][a-z0-9-]*){2,}$/;
 
 export function defineEndpoint<Req, Res>(endpoint: Endpoint<Req, Res>): Endpoint<Req, Res> {
   if (!RPC_SUBJECT.test(endpoint.subject)) {
-    throw new RestackError('RPC_SUBJECT_INVALID', `endpoint subject ${endpoint.subject} is not restack.rpc.<service>.<query>`, {
-      where: endpoint.subject,
-    });
+    throw new RestackError(
+      'RPC_SUBJECT_INVALID',
+      `endpoint subject ${endpoint.subject} is not restack.rpc.<service>.<query>`,
+      {
+        where: endpoint.subject,
+      },
+    );
   }
   return endpoint;
 }
@@ -67,7 +71,12 @@ function errorReply(e: unknown): Reply {
   if (isRestackError(e)) {
     return {
       ok: false,
-      error: { code: e.code, message: e.message, ...(e.where ? { where: e.where } : {}), ...(e.fix ? { fix: e.fix } : {}) },
+      error: {
+        code: e.code,
+        message: e.message,
+        ...(e.where ? { where: e.where } : {}),
+        ...(e.fix ? { fix: e.fix } : {}),
+      },
     };
   }
   return { ok: false, error: { code: 'RPC_HANDLER_FAILED', message: errorMessage(e) } };
@@ -85,8 +94,18 @@ export function serveEndpoint<Req, Res>(
   async function answer(msg: Msg): Promise<void> {
     let reply: Reply;
     try {
-      const request = validate(endpoint.request, json(msg, 'RPC_INVALID_REQUEST', endpoint.subject), 'RPC_INVALID_REQUEST', endpoint.subject);
-      const result = validate(endpoint.response, await handler(request), 'RPC_INVALID_RESPONSE', endpoint.subject);
+      const request = validate(
+        endpoint.request,
+        json(msg, 'RPC_INVALID_REQUEST', endpoint.subject),
+        'RPC_INVALID_REQUEST',
+        endpoint.subject,
+      );
+      const result = validate(
+        endpoint.response,
+        await handler(request),
+        'RPC_INVALID_RESPONSE',
+        endpoint.subject,
+      );
       reply = { ok: true, result };
     } catch (e) {
       l.warn({ err: errorMessage(e) }, 'request failed');
@@ -127,14 +146,25 @@ export async function requestEndpoint<Req, Res>(
     msg = await nc.request(endpoint.subject, JSON.stringify(body), { timeout: timeoutMs });
   } catch (cause) {
     const noResponders = cause instanceof RequestError && cause.isNoResponders();
-    const timeout = cause instanceof TimeoutError || (cause instanceof Error && cause.cause instanceof TimeoutError);
+    const timeout =
+      cause instanceof TimeoutError ||
+      (cause instanceof Error && cause.cause instanceof TimeoutError);
     throw new RestackError(
       noResponders ? 'RPC_NO_RESPONDERS' : timeout ? 'RPC_TIMEOUT' : 'RPC_FAILED',
       `${endpoint.subject}: ${noResponders ? 'no service answers it' : errorMessage(cause)}`,
-      { cause, where: endpoint.subject, fix: 'check that the service that answers it is running and ready' },
+      {
+        cause,
+        where: endpoint.subject,
+        fix: 'check that the service that answers it is running and ready',
+      },
     );
   }
-  const reply = validate(replySchema, json(msg, 'RPC_INVALID_RESPONSE', endpoint.subject), 'RPC_INVALID_RESPONSE', endpoint.subject);
+  const reply = validate(
+    replySchema,
+    json(msg, 'RPC_INVALID_RESPONSE', endpoint.subject),
+    'RPC_INVALID_RESPONSE',
+    endpoint.subject,
+  );
   if (!reply.ok) {
     const { code, message, where, fix } = reply.error;
     throw new RestackError(code, message, { ...(where ? { where } : {}), ...(fix ? { fix } : {}) });

@@ -110,10 +110,14 @@ function mergeByName<T>(
     const name = nameOf(item);
     const known = byName.get(name);
     if (known && !same(known, item)) {
-      throw new RestackError('TOPOLOGY_CONFLICT', `${kind} ${name} is declared twice with different settings`, {
-        where: `${kind} ${name}`,
-        fix: `declare ${kind} ${name} once and import that declaration where it is used`,
-      });
+      throw new RestackError(
+        'TOPOLOGY_CONFLICT',
+        `${kind} ${name} is declared twice with different settings`,
+        {
+          where: `${kind} ${name}`,
+          fix: `declare ${kind} ${name} once and import that declaration where it is used`,
+        },
+      );
     }
     byName.set(name, known ?? item);
   }
@@ -125,7 +129,10 @@ function mergeByName<T>(
  * the services in this process declare, plus the lease bucket. Bucket
  * replicas default to the stream replicas.
  */
-export function restackTopology(options: StreamOptionsInput = {}, parts: readonly TopologyPart[] = []): Topology {
+export function restackTopology(
+  options: StreamOptionsInput = {},
+  parts: readonly TopologyPart[] = [],
+): Topology {
   const streams = restackStreams(options);
   const replicas = streams[0]!.replicas;
   const all: readonly TopologyPart[] = [{ buckets: [LEASE_BUCKET] }, ...parts];

@@ -1,5 +1,5 @@
 import type { BakeProject, TargetBody } from './bake-file.js';
-import { evaluateBake, type BakeLookup, type BakeValue } from './interpolate.js';
+import { UNKNOWN, evaluateBake, type BakeLookup, type BakeValue } from './interpolate.js';
 import { problem } from './problem.js';
 import type { Problem } from './schema.js';
 
@@ -18,7 +18,7 @@ export interface Evaluated {
 
 /** Variables resolve lazily, so defaults may use other variables; cycles are reported. */
 export function variableLookup(project: BakeProject, problems: Problem[]): BakeLookup {
-  const done = new Map<string, BakeValue>();
+  const done = new Map<string, BakeValue | typeof UNKNOWN>();
   const active = new Set<string>();
   const lookup: BakeLookup = (name) => {
     if (done.has(name)) return done.get(name);
@@ -35,11 +35,14 @@ export function variableLookup(project: BakeProject, problems: Problem[]): BakeL
           'give one of the variables in the cycle a literal default',
         ),
       );
-      done.set(name, null);
-      return null;
+      done.set(name, UNKNOWN);
+      return UNKNOWN;
     }
     active.add(name);
-    const value = toValue(project.variables.get(name), lookup, (reason, code) =>
+    let failed = false;
+    const value = toValue(project.variables.get(name), lookup, (reason, code) => {
+      failed = true;
+      if (code === null) return;
       problems.push(
         problem(
           code,
@@ -48,16 +51,25 @@ export function variableLookup(project: BakeProject, problems: Problem[]): BakeL
           `variable ${name}: ${reason}`,
           'give the variable a literal default; restack does not read the environment',
         ),
-      ),
-    );
+      );
+    });
     active.delete(name);
-    done.set(name, value);
-    return value;
+    // Uses of a variable that failed fail too, instead of reading as null.
+    const result = failed ? UNKNOWN : value;
+    if (done.get(name) !== UNKNOWN) done.set(name, result);
+    return done.get(name);
   };
   return lookup;
 }
 
-type Fail = (reason: string, code: 'catalog.variable' | 'catalog.expression') => void;
+/** Reports a failure; a null code means it was already reported where it started. */
+type Fail = (reason: string, code: 'catalog.variable' | 'catalog.expression' | null) => void;
+
+const CODES = {
+  variable: 'catalog.variable',
+  expression: 'catalog.expression',
+  unknown: null,
+} as const;
 
 function toValue(raw: unknown, lookup: BakeLookup, fail: Fail): BakeValue {
   if (raw === null || raw === undefined) return null;
@@ -65,7 +77,7 @@ function toValue(raw: unknown, lookup: BakeLookup, fail: Fail): BakeValue {
   if (typeof raw === 'string') {
     const result = evaluateBake(raw, lookup);
     if (result.ok) return result.value;
-    fail(result.reason, result.kind === 'variable' ? 'catalog.variable' : 'catalog.expression');
+    fail(result.reason, CODES[result.kind]);
     return null;
   }
   if (Array.isArray(raw)) {
@@ -93,7 +105,8 @@ export function evaluateBody(
   };
   const report =
     (field: string): Fail =>
-    (reason, code) =>
+    (reason, code) => {
+      if (code === null) return;
       problems.push(
         problem(
           code,
@@ -103,6 +116,7 @@ export function evaluateBody(
           'use literal values or variables with defaults; restack does not evaluate functions, other targets or the environment',
         ),
       );
+    };
   const single = (field: 'context' | 'dockerfile' | 'target'): string | undefined => {
     const raw = body[field];
     if (raw === undefined) return undefined;

@@ -99,10 +99,15 @@ function matchingBrace(text: string, start: number): number {
 /** A Bake value: HCL gives strings, null, or lists (a variable default may be a list). */
 export type BakeValue = string | null | string[];
 
-export type BakeLookup = (name: string) => BakeValue | undefined;
+/** A variable whose own value could not be evaluated (already reported). */
+export const UNKNOWN: unique symbol = Symbol('unknown');
+
+/** A variable's value, undefined when no such variable exists. */
+export type BakeLookup = (name: string) => BakeValue | typeof UNKNOWN | undefined;
 
 export type BakeEvaluated =
-  { ok: true; value: BakeValue } | { ok: false; kind: 'expression' | 'variable'; reason: string };
+  | { ok: true; value: BakeValue }
+  | { ok: false; kind: 'expression' | 'variable' | 'unknown'; reason: string };
 
 /**
  * Evaluates an HCL string template as Bake does, with variables only:
@@ -151,8 +156,12 @@ export function evaluateBake(text: string, lookup: BakeLookup): BakeEvaluated {
 
 function variable(name: string, lookup: BakeLookup): BakeEvaluated {
   const value = lookup(name);
-  if (value === undefined)
+  if (value === undefined) {
     return { ok: false, kind: 'variable', reason: `variable ${name} is not defined` };
+  }
+  if (value === UNKNOWN) {
+    return { ok: false, kind: 'unknown', reason: `variable ${name} could not be evaluated` };
+  }
   return { ok: true, value };
 }
 

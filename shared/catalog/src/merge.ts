@@ -47,7 +47,8 @@ export function mergeClaims(
   discovered: readonly Claim[],
   options: MergeOptions = {},
 ): MergedCatalog {
-  const show = (p: string) => (options.base ? path.relative(options.base, p) || '.' : p);
+  const show = (p: string) =>
+    options.base && path.isAbsolute(p) ? path.relative(options.base, p) || '.' : p;
   const owners = new Map<string, Owner>();
   const conflicts: Problem[] = [];
   const images: CatalogImage[] = [];
@@ -61,9 +62,9 @@ export function mergeClaims(
         'catalog.conflict',
         claim.file,
         claim.line,
-        `${refs} ${tags.length > 1 ? 'are' : 'is'} given to ${show(owner.dockerfile)} by ${at(owner)} and to ${show(claim.dockerfile)} by ${at(claim)}; ${owner.source === 'config' ? 'restack.yaml' : at(owner)} wins`,
+        `${refs} ${tags.length > 1 ? 'are' : 'is'} given to ${show(owner.dockerfile)} by ${at(owner)} and to ${show(claim.dockerfile)} by ${at(claim)}; ${owner.source === 'config' ? show(owner.file) : at(owner)} wins`,
         owner.source === 'config'
-          ? `remove the tag from ${show(claim.file)}, or correct restack.yaml`
+          ? `remove the tag from ${show(claim.file)}, or correct ${show(owner.file)}`
           : 'remove the tag from one of the files, or list the image in restack.yaml to decide',
       ),
     );

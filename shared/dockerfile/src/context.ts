@@ -25,9 +25,6 @@ export interface StageState {
 
 export interface Ctx extends ScopeContext {
   readonly file: string;
-  readonly instructions: readonly RawInstruction[];
-  /** Index of the instruction being handled. */
-  position: number;
   readonly global: GlobalVars;
   readonly stages: StageState[];
   readonly references: DockerfileReference[];

@@ -108,10 +108,13 @@ describe('FROM', () => {
       ],
     },
     {
-      name: 'an unknown FROM flag',
-      text: 'FROM --plat=x alpine\n',
-      refs: ['1 from 0 alpine => alpine'],
-      errors: [[1, /unknown flag in FROM: --plat/]],
+      name: 'an unknown FROM flag, and --platform without a value',
+      text: 'FROM --plat=x alpine\nFROM --platform busybox\n',
+      refs: ['1 from 0 alpine => alpine', '2 from 1 busybox => busybox'],
+      errors: [
+        [1, /unknown flag in FROM: --plat/],
+        [2, /missing a value on flag: --platform/],
+      ],
     },
     {
       name: 'the line is where the image text sits in a continued FROM',

@@ -48,8 +48,6 @@ function run(text: string, options: ExtractOptions): DockerfileExtract {
     escape: scan.escape,
     buildArgs: toMap(options.buildArgs),
     file: options.file,
-    instructions: scan.instructions,
-    position: 0,
     global: new Map(),
     stages: [],
     references: [],
@@ -58,10 +56,7 @@ function run(text: string, options: ExtractOptions): DockerfileExtract {
     byName: new Map(),
     atEnd: [],
   };
-  for (; ctx.position < scan.instructions.length; ctx.position++) {
-    const ins = scan.instructions[ctx.position];
-    if (ins !== undefined) dispatch(ctx, ins);
-  }
+  for (const ins of scan.instructions) dispatch(ctx, ins);
   for (const check of ctx.atEnd) check();
   if (scan.instructions.length === 0) {
     ctx.errors.push({ line: null, message: 'the file has no instructions' });
@@ -135,12 +130,14 @@ function handleFrom(ctx: Ctx, ins: RawInstruction): void {
   const { flags, argsStart } = extractFlags(ins.text, ins.restStart, ins.restEnd);
   let platform: string | null = null;
   for (const flag of flags) {
-    if (flag.name === 'platform' && flag.value !== null) platform = flag.value.text || null;
-    else
-      ctx.errors.push({
-        line: ins.line,
-        message: `unknown flag in FROM: --${clip(flag.name, 40)}`,
-      });
+    const message =
+      flag.name !== 'platform'
+        ? `unknown flag in FROM: --${clip(flag.name, 40)}`
+        : flag.value === null
+          ? 'missing a value on flag: --platform'
+          : null;
+    if (message !== null) ctx.errors.push({ line: ins.line, message });
+    else platform = flag.value?.text || null;
   }
   const fields = splitFields(ins.text, argsStart, ins.restEnd);
   const [image, as, alias] = fields;

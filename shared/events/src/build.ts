@@ -64,5 +64,9 @@ export const imageRebuiltData = z.object({
 export const buildRequestedEvent = defineEvent('restack.build.requested', 1, buildRequestedData);
 export const buildCompletedEvent = defineEvent('restack.build.completed', 1, buildCompletedData);
 export const buildFailedEvent = defineEvent('restack.build.failed', 1, buildFailedData);
-export const dispatchRequestedEvent = defineEvent('restack.dispatch.requested', 1, dispatchRequestedData);
+export const dispatchRequestedEvent = defineEvent(
+  'restack.dispatch.requested',
+  1,
+  dispatchRequestedData,
+);
 export const imageRebuiltEvent = defineEvent('restack.image.rebuilt', 1, imageRebuiltData);

@@ -41,9 +41,17 @@ export const campaignPlannedData = z
     plan.waves.forEach((wave, w) =>
       wave.forEach((id, i) => {
         if (!known.has(id)) {
-          ctx.addIssue({ code: 'custom', path: ['waves', w, i], message: `target ${id} is not in targets` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['waves', w, i],
+            message: `target ${id} is not in targets`,
+          });
         } else if (seen.has(id)) {
-          ctx.addIssue({ code: 'custom', path: ['waves', w, i], message: `target ${id} appears in two waves` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['waves', w, i],
+            message: `target ${id} appears in two waves`,
+          });
         }
         seen.add(id);
       }),

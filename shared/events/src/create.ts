@@ -1,5 +1,11 @@
 import { RestackError } from '@restack/core';
-import { schemaFor, type EventData, type EventOf, type EventType, type RestackEvent } from './catalog.js';
+import {
+  schemaFor,
+  type EventData,
+  type EventOf,
+  type EventType,
+  type RestackEvent,
+} from './catalog.js';
 import { childTraceparent, newTraceparent, randomEventId } from './ids.js';
 import { describeIssues } from './issues.js';
 

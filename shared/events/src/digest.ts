@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { defineEvent } from './envelope.js';
-import { detectedBySchema, digestSchema, imageRefSchema, isoTimeSchema, platformSchema } from './fields.js';
+import {
+  detectedBySchema,
+  digestSchema,
+  imageRefSchema,
+  isoTimeSchema,
+  platformSchema,
+} from './fields.js';
 
 /** A tag now points at a different manifest (registry-watcher, or an internal image that was pushed). */
 export const digestChangedData = z.object({

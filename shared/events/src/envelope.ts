@@ -7,8 +7,14 @@ import { campaignIdSchema, isoTimeSchema } from './fields.js';
  */
 export const traceparentSchema = z
   .string()
-  .regex(/^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, 'must be a W3C traceparent (00-<trace-id>-<span-id>-<flags>)')
-  .refine((t) => !/^00-0{32}-/.test(t) && !/^00-[0-9a-f]{32}-0{16}-/.test(t), 'trace id and span id must not be all zeros');
+  .regex(
+    /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/,
+    'must be a W3C traceparent (00-<trace-id>-<span-id>-<flags>)',
+  )
+  .refine(
+    (t) => !/^00-0{32}-/.test(t) && !/^00-[0-9a-f]{32}-0{16}-/.test(t),
+    'trace id and span id must not be all zeros',
+  );
 
 /** Every event type is `restack.<noun>.<verb>`: three tokens, so the stream can capture `restack.*.*`. */
 export const eventTypePattern = /^restack\.[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$/;

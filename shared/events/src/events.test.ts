@@ -43,7 +43,13 @@ const samples: { [T in EventType]: EventData<T> } = {
     waves: [['base'], ['app']],
     targets: [
       { id: 'base', repository: 'acme/images', dockerfile: 'base/Dockerfile', strategy: 'build' },
-      { id: 'app', image: 'ghcr.io/acme/app', repository: 'acme/app', dockerfile: 'Dockerfile', strategy: 'pr' },
+      {
+        id: 'app',
+        image: 'ghcr.io/acme/app',
+        repository: 'acme/app',
+        dockerfile: 'Dockerfile',
+        strategy: 'pr',
+      },
     ],
   },
   'restack.pr.requested': {
@@ -92,7 +98,12 @@ const samples: { [T in EventType]: EventData<T> } = {
     tags: ['1'],
     digest: d1,
   },
-  'restack.build.failed': { campaignId, targetId: 'base', image: 'registry.example.com/acme/base', failure },
+  'restack.build.failed': {
+    campaignId,
+    targetId: 'base',
+    image: 'registry.example.com/acme/base',
+    failure,
+  },
   'restack.dispatch.requested': {
     campaignId,
     targetId: 'svc',
@@ -175,7 +186,9 @@ describe('createEvent', () => {
   it('takes campaignId from the data and continues the trace of its cause', () => {
     const planned = createEvent('restack.campaign.planned', samples['restack.campaign.planned']);
     assert.equal(planned.campaignId, campaignId);
-    const pr = createEvent('restack.pr.failed', samples['restack.pr.failed'], { causedBy: planned });
+    const pr = createEvent('restack.pr.failed', samples['restack.pr.failed'], {
+      causedBy: planned,
+    });
     assert.equal(pr.traceparent.split('-')[1], planned.traceparent.split('-')[1]);
     assert.notEqual(pr.traceparent, planned.traceparent);
   });
@@ -189,7 +202,11 @@ describe('createEvent', () => {
 
   it('refuses invalid data and names the field', () => {
     const bad = { ...samples['restack.digest.changed'], digest: 'latest' };
-    const message = expectRestackError(() => createEvent('restack.digest.changed', bad), 'EVENT_INVALID', 'data.digest');
+    const message = expectRestackError(
+      () => createEvent('restack.digest.changed', bad),
+      'EVENT_INVALID',
+      'data.digest',
+    );
     assert.match(message, /OCI digest/);
   });
 });
@@ -200,7 +217,11 @@ describe('parseEvent', () => {
   it('names the path of a nested invalid field', () => {
     const bad = structuredClone(valid) as { data: { waves: string[][] } };
     bad.data.waves[1]![0] = 'ghost';
-    const message = expectRestackError(() => parseEvent(JSON.stringify(bad)), 'EVENT_INVALID', 'data.waves[1][0]');
+    const message = expectRestackError(
+      () => parseEvent(JSON.stringify(bad)),
+      'EVENT_INVALID',
+      'data.waves[1][0]',
+    );
     assert.match(message, /ghost is not in targets/);
   });
 
@@ -210,14 +231,26 @@ describe('parseEvent', () => {
   });
 
   it('rejects a malformed traceparent', () => {
-    expectRestackError(() => parseEvent({ ...valid, traceparent: '00-abc-def-01' }), 'EVENT_INVALID', 'traceparent');
+    expectRestackError(
+      () => parseEvent({ ...valid, traceparent: '00-abc-def-01' }),
+      'EVENT_INVALID',
+      'traceparent',
+    );
   });
 
   it('rejects text that is not JSON, unknown types and unknown versions', () => {
     expectRestackError(() => parseEvent('{not json'), 'EVENT_INVALID_JSON');
     expectRestackError(() => parseEvent(new Uint8Array([0xff, 0xfe])), 'EVENT_INVALID_JSON');
-    expectRestackError(() => parseEvent({ ...valid, type: 'restack.nope.nope' }), 'EVENT_UNKNOWN_TYPE', 'type');
-    expectRestackError(() => parseEvent({ ...valid, version: 2 }), 'EVENT_UNSUPPORTED_VERSION', 'version');
+    expectRestackError(
+      () => parseEvent({ ...valid, type: 'restack.nope.nope' }),
+      'EVENT_UNKNOWN_TYPE',
+      'type',
+    );
+    expectRestackError(
+      () => parseEvent({ ...valid, version: 2 }),
+      'EVENT_UNSUPPORTED_VERSION',
+      'version',
+    );
     expectRestackError(() => parseEvent([1, 2]), 'EVENT_INVALID', '(root)');
   });
 });
@@ -236,6 +269,9 @@ describe('ids and subjects', () => {
   });
 
   it('puts dead letters under restack.deadletter.<type>', () => {
-    assert.equal(deadLetterSubject('restack.digest.changed'), 'restack.deadletter.restack.digest.changed');
+    assert.equal(
+      deadLetterSubject('restack.digest.changed'),
+      'restack.deadletter.restack.digest.changed',
+    );
   });
 });

@@ -9,7 +9,10 @@ import { z } from 'zod';
 /** OCI content digest, `algorithm:encoded`. https://github.com/opencontainers/image-spec/blob/main/descriptor.md#digests */
 export const digestSchema = z
   .string()
-  .regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/, 'must be an OCI digest such as sha256:<hex>');
+  .regex(
+    /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/,
+    'must be an OCI digest such as sha256:<hex>',
+  );
 
 /** An image reference as the user wrote it (`debian:bookworm`, `ghcr.io/o/app:1`). */
 export const imageRefSchema = z.string().min(1).max(512);
@@ -25,15 +28,16 @@ export const campaignIdSchema = z.string().min(1).max(200);
 export const targetIdSchema = z.string().min(1).max(512);
 
 /** `owner/name` on the forge. */
-export const repositorySchema = z
-  .string()
-  .regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name');
+export const repositorySchema = z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name');
 
 /** A path inside a repository, relative and without `..`. */
 export const repoPathSchema = z
   .string()
   .min(1)
-  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must be a relative path inside the repository');
+  .refine(
+    (p) => !p.startsWith('/') && !p.split('/').includes('..'),
+    'must be a relative path inside the repository',
+  );
 
 export const isoTimeSchema = z.iso.datetime({ offset: true });
 

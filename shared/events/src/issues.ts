@@ -11,7 +11,10 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /** Every issue as `path: message`, first one first. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[]): { where: string; text: string } {
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): {
+  where: string;
+  text: string;
+} {
   const lines = issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
   return { where: formatPath(issues[0]?.path ?? []), text: lines.join('; ') };
 }

@@ -24,18 +24,23 @@ export function isDockerfileName(name: string): boolean {
 /** Every Dockerfile under `root`, as absolute paths in sorted order. */
 export async function findDockerfiles(root: string): Promise<string[]> {
   const found: string[] = [];
-  const pending = [root];
-  while (pending.length) {
-    const dir = pending.pop()!;
-    const entries = await readdir(dir, { withFileTypes: true });
-    for (const entry of entries) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) pending.push(full);
-      } else if (entry.isFile() && isDockerfileName(entry.name)) {
-        found.push(full);
+  // Sibling folders are read concurrently, one level at a time: a deep tree
+  // costs as many round trips as it has levels, not folders.
+  let level = [root];
+  while (level.length) {
+    const next: string[] = [];
+    const listings = await Promise.all(level.map((dir) => readdir(dir, { withFileTypes: true })));
+    listings.forEach((entries, i) => {
+      for (const entry of entries) {
+        const full = path.join(level[i]!, entry.name);
+        if (entry.isDirectory()) {
+          if (!SKIPPED_DIRS.has(entry.name)) next.push(full);
+        } else if (entry.isFile() && isDockerfileName(entry.name)) {
+          found.push(full);
+        }
       }
-    }
+    });
+    level = next;
   }
   return found.sort();
 }

@@ -42,7 +42,9 @@ export interface ServiceDefinition<P = undefined> {
   start?(ctx: ServiceContext, ports: P): Promise<StopWork | void> | StopWork | void;
 }
 
-export function defineService<P = undefined>(definition: ServiceDefinition<P>): ServiceDefinition<P> {
+export function defineService<P = undefined>(
+  definition: ServiceDefinition<P>,
+): ServiceDefinition<P> {
   return definition;
 }
 

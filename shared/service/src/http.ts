@@ -34,7 +34,8 @@ export async function startHttpServer(
 ): Promise<HttpEndpoint> {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://local').pathname;
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(res, 405, 'text/plain', 'method not allowed\n');
     if (path === '/livez') return send(res, 200, 'text/plain', 'ok\n');
     if (path === '/readyz') {
       const reasons = health.notReady();
@@ -57,11 +58,15 @@ export async function startHttpServer(
   await new Promise<void>((resolve, reject) => {
     server.once('error', (cause) =>
       reject(
-        new RestackError('HTTP_LISTEN_FAILED', `cannot listen on ${host}:${settings.port}: ${cause.message}`, {
-          cause,
-          where: `${host}:${settings.port}`,
-          fix: 'choose a free port for the service HTTP server',
-        }),
+        new RestackError(
+          'HTTP_LISTEN_FAILED',
+          `cannot listen on ${host}:${settings.port}: ${cause.message}`,
+          {
+            cause,
+            where: `${host}:${settings.port}`,
+            fix: 'choose a free port for the service HTTP server',
+          },
+        ),
       ),
     );
     server.listen(settings.port, host, () => resolve());

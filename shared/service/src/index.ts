@@ -1,7 +1,13 @@
 export { startRuntime, startService } from './runtime.js';
 export type { Runtime, RuntimeOptions } from './runtime.js';
 export { answer, defineService, on } from './definition.js';
-export type { ServiceContext, ServiceDefinition, ServiceEndpoint, ServiceHandler, StopWork } from './definition.js';
+export type {
+  ServiceContext,
+  ServiceDefinition,
+  ServiceEndpoint,
+  ServiceHandler,
+  StopWork,
+} from './definition.js';
 export { createMetrics } from './metrics.js';
 export type { ServiceMetrics } from './metrics.js';
 export { startHttpServer } from './http.js';

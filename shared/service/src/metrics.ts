@@ -6,7 +6,10 @@ export interface ServiceMetrics {
   /** Give this to connectBus so publishes, deliveries and dead letters are counted. */
   readonly observer: BusObserver;
   /** Report these consumers' lag (JetStream num_pending) at every scrape. */
-  trackConsumers(durables: readonly string[], state: (durable: string) => Promise<ConsumerState>): void;
+  trackConsumers(
+    durables: readonly string[],
+    state: (durable: string) => Promise<ConsumerState>,
+  ): void;
 }
 
 /** How long a scrape waits for NATS before leaving the lag out. */
@@ -52,7 +55,10 @@ export function createMetrics(): ServiceMetrics {
     labelNames: ['type', 'consumer', 'reason'],
     registers,
   });
-  const tracked: { durables: readonly string[]; state: (durable: string) => Promise<ConsumerState> }[] = [];
+  const tracked: {
+    durables: readonly string[];
+    state: (durable: string) => Promise<ConsumerState>;
+  }[] = [];
   new Gauge({
     name: 'restack_consumer_pending',
     help: 'Messages a consumer has not received yet (JetStream num_pending)',

@@ -61,13 +61,20 @@ async function startServices(
 ): Promise<void> {
   for (const service of services) {
     if (signal.aborted) return;
-    const ctx: ServiceContext = { name: service.name, bus, log: log.child({ service: service.name }), signal };
+    const ctx: ServiceContext = {
+      name: service.name,
+      bus,
+      log: log.child({ service: service.name }),
+      signal,
+    };
     const ports: unknown = service.setup ? await service.setup(ctx) : undefined;
     for (const e of service.endpoints ?? []) {
       running.responders.push(bus.serve(e.endpoint, (request) => e.answer(request, ports)));
     }
     for (const h of service.handlers ?? []) {
-      running.consumptions.push(await bus.consume(h.consumer, (event, hctx) => h.handle(event, hctx, ports)));
+      running.consumptions.push(
+        await bus.consume(h.consumer, (event, hctx) => h.handle(event, hctx, ports)),
+      );
     }
     const stop = service.start ? await service.start(ctx, ports) : undefined;
     if (stop) running.stops.push(stop);
@@ -100,7 +107,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (!started) reasons.push('topology or services not started');
     return reasons;
   };
-  const http = options.http ? await startHttpServer(options.http, { registry: metrics.registry, notReady }, log) : undefined;
+  const http = options.http
+    ? await startHttpServer(options.http, { registry: metrics.registry, notReady }, log)
+    : undefined;
 
   const ready = (async () => {
     bus = await connectBus({
@@ -140,9 +149,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         // bus.close stops pulling, waits for handlers in flight and drains.
         await bus?.close();
       })();
-      const clean = await Promise.race([work.then(() => true), timeout(options.shutdownTimeoutMs ?? 10_000)]);
+      const clean = await Promise.race([
+        work.then(() => true),
+        timeout(options.shutdownTimeoutMs ?? 10_000),
+      ]);
       if (!clean) {
-        log.error({ inFlight: running.consumptions.reduce((n, c) => n + c.inFlight(), 0) }, 'shutdown timed out');
+        log.error(
+          { inFlight: running.consumptions.reduce((n, c) => n + c.inFlight(), 0) },
+          'shutdown timed out',
+        );
         await bus?.connection.close().catch(() => undefined);
       }
       await http?.close();
