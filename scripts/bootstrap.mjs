@@ -16,6 +16,8 @@ export const systemPackages = {
   htpasswd: { pkg: 'apache2-utils', bins: ['htpasswd'] },
   busybox: { pkg: 'busybox-static', bins: ['busybox'] },
   git: { pkg: 'git', bins: ['git'] },
+  openssl: { pkg: 'openssl', bins: ['openssl'] },
+  chromium: { pkg: 'chromium', bins: ['chromium'] },
 };
 
 function log(message) {

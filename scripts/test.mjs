@@ -9,7 +9,17 @@ try {
   ensureNodeModules();
   build();
   if (!unitOnly)
-    ensureSystemPackages(['nats', 'registry', 'podman', 'runc', 'htpasswd', 'busybox', 'git']);
+    ensureSystemPackages([
+      'nats',
+      'registry',
+      'podman',
+      'runc',
+      'htpasswd',
+      'busybox',
+      'git',
+      'openssl',
+      'chromium',
+    ]);
 } catch (e) {
   fail(e);
 }

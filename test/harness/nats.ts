@@ -4,6 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { connectBus, restackTopology, type Bus, type TopologyPart } from '@restack/bus';
+import { createLogger, silentLogger, type Logger } from '@restack/core';
 import { freePort } from './free-port.js';
 
 export interface TestNats {
@@ -175,4 +178,65 @@ export async function waitFor<T>(
     }
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** Silent unless RESTACK_TEST_LOG names a level (debug, info, ...). */
+export function testLogger(): Logger {
+  const level = process.env.RESTACK_TEST_LOG;
+  return level ? createLogger({ level }) : silentLogger();
+}
+
+const stacks = new WeakMap<TestContext, (() => unknown)[]>();
+
+/**
+ * Runs `fn` after the test, the last registered first (t.after runs hooks in
+ * registration order), so a bus closes before the server it talks to.
+ */
+export function defer(t: TestContext, fn: () => unknown): void {
+  let stack = stacks.get(t);
+  if (!stack) {
+    const created: (() => unknown)[] = [];
+    stacks.set(t, created);
+    t.after(async () => {
+      for (let f = created.pop(); f; f = created.pop()) await f();
+    });
+    stack = created;
+  }
+  stack.push(fn);
+}
+
+/** A nats-server of its own for one test, closed after it. */
+export async function natsFor(t: TestContext): Promise<TestNats> {
+  const nats = await startNats();
+  defer(t, () => nats.close());
+  return nats;
+}
+
+export interface BusFixture {
+  nats: TestNats;
+  /** Connected, with the topology in place. */
+  bus: Bus;
+  /** Another connection, as another replica or process would have. */
+  open(name: string): Promise<Bus>;
+}
+
+/** A fresh nats-server, restack's topology with `parts`, and a bus; closed after the test. */
+export async function busFixture(
+  t: TestContext,
+  parts: readonly TopologyPart[] = [],
+): Promise<BusFixture> {
+  const nats = await natsFor(t);
+  const open = async (name: string): Promise<Bus> => {
+    const b = await connectBus({
+      name,
+      connection: { servers: nats.url },
+      logger: testLogger(),
+      pullExpiresMs: 1_000,
+    });
+    defer(t, () => b.close());
+    return b;
+  };
+  const bus = await open('test');
+  await bus.ensureTopology(restackTopology({}, parts));
+  return { nats, bus, open };
 }

@@ -1,25 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { connectBus, encodeKvKey, restackTopology, type Bus } from '@restack/bus';
-import { isRestackError, silentLogger } from '@restack/core';
+import { encodeKvKey, type Bus } from '@restack/bus';
+import { isRestackError } from '@restack/core';
 import { z } from 'zod';
-import { startNats } from '../harness/nats.js';
+import { busFixture } from '../harness/nats.js';
 
 const TIMEOUT = 60_000;
 const counterSchema = z.object({ count: z.number().int(), by: z.array(z.string()) });
 
 async function fixture(t: TestContext): Promise<{ bus: Bus; other: Bus }> {
-  const nats = await startNats();
-  const open = (name: string): Promise<Bus> =>
-    connectBus({ name, connection: { servers: nats.url }, logger: silentLogger() });
-  const bus = await open('one');
-  const other = await open('two');
-  t.after(async () => {
-    await Promise.allSettled([bus.close(), other.close()]);
-    await nats.close();
-  });
-  await bus.ensureTopology(restackTopology({}, [{ buckets: [{ name: 'state', history: 5 }] }]));
-  return { bus, other };
+  const { bus, open } = await busFixture(t, [{ buckets: [{ name: 'state', history: 5 }] }]);
+  return { bus, other: await open('two') };
 }
 
 function code(e: unknown): string | undefined {

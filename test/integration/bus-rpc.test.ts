@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { connectBus, defineEndpoint, restackTopology, type Bus } from '@restack/bus';
-import { RestackError, isRestackError, silentLogger } from '@restack/core';
+import { defineEndpoint, type Bus } from '@restack/bus';
+import { RestackError, isRestackError } from '@restack/core';
 import { z } from 'zod';
-import { startNats } from '../harness/nats.js';
+import { busFixture } from '../harness/nats.js';
 
 const TIMEOUT = 60_000;
 
@@ -13,19 +13,10 @@ const planFor = defineEndpoint({
   response: z.object({ waves: z.array(z.array(z.string())) }),
 });
 
+/** The events stream exists, as in production: it must not swallow the request. */
 async function fixture(t: TestContext): Promise<{ server: Bus; client: Bus }> {
-  const nats = await startNats();
-  const open = (name: string): Promise<Bus> =>
-    connectBus({ name, connection: { servers: nats.url }, logger: silentLogger() });
-  const server = await open('graph');
-  const client = await open('dispatcher');
-  t.after(async () => {
-    await Promise.allSettled([server.close(), client.close()]);
-    await nats.close();
-  });
-  // The events stream exists, as in production: it must not swallow the request.
-  await server.ensureTopology(restackTopology());
-  return { server, client };
+  const { bus, open } = await busFixture(t);
+  return { server: bus, client: await open('dispatcher') };
 }
 
 function code(e: unknown): string | undefined {

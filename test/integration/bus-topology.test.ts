@@ -11,8 +11,8 @@ import {
   type Bus,
   type ConsumerSpec,
 } from '@restack/bus';
-import { isRestackError, silentLogger } from '@restack/core';
-import { startNats } from '../harness/nats.js';
+import { isRestackError } from '@restack/core';
+import { defer, natsFor, testLogger } from '../harness/nats.js';
 
 const TIMEOUT = 60_000;
 
@@ -33,14 +33,11 @@ const parts = [
 ];
 
 async function twoReplicas(t: TestContext): Promise<[Bus, Bus]> {
-  const nats = await startNats();
+  const nats = await natsFor(t);
   const open = (name: string): Promise<Bus> =>
-    connectBus({ name, connection: { servers: nats.url }, logger: silentLogger() });
+    connectBus({ name, connection: { servers: nats.url }, logger: testLogger() });
   const buses = [await open('replica-a'), await open('replica-b')] as [Bus, Bus];
-  t.after(async () => {
-    await Promise.allSettled(buses.map((b) => b.close()));
-    await nats.close();
-  });
+  for (const b of buses) defer(t, () => b.close());
   return buses;
 }
 

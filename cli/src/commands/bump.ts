@@ -28,7 +28,8 @@ export async function bumpCommand(argv: string[]): Promise<number> {
   });
   for (const r of results) {
     process.stdout.write(r.diff);
-    for (const s of r.skipped) process.stderr.write(`${r.dockerfile}:${s.line}: not changed: ${s.message}\n`);
+    for (const s of r.skipped)
+      process.stderr.write(`${r.dockerfile}:${s.line}: not changed: ${s.message}\n`);
   }
   const changedFiles = results.filter((r) => r.diff).length;
   process.stderr.write(

@@ -7,6 +7,7 @@ import { graphCommand, graphHelp } from './graph.js';
 import { planCommand, planHelp } from './plan.js';
 import { refCommand, refHelp } from './ref.js';
 import { schemaCommand, schemaHelp } from './schema.js';
+import { upCommand, upHelp } from './up.js';
 
 export interface Command {
   run: (argv: string[]) => Promise<number>;
@@ -14,6 +15,7 @@ export interface Command {
 }
 
 export const commands: Record<string, Command> = {
+  up: { run: upCommand, help: upHelp },
   ref: { run: refCommand, help: refHelp },
   extract: { run: extractCommand, help: extractHelp },
   graph: { run: graphCommand, help: graphHelp },

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { githubConfigSchema } from '@restack/github';
 import { registriesSchema } from '@restack/registry';
+import { natsConnectionSchema, streamOptionsSchema } from '@restack/bus';
 
 /**
  * The schema of `restack.yaml`. It is written once: the JSON Schema that
@@ -10,11 +12,68 @@ const buildArgs = z
   .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
   .describe('Build arguments passed to the Dockerfile (ARG overrides).');
 
-export const sourceSchema = z
+const sourceName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-"')
+  .describe("Prefix of this source's Dockerfile paths in the graph (`<name>/<path>`).");
+const envVar = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
+
+export const pathSourceSchema = z
   .object({
     path: z.string().min(1).describe('A folder; every Dockerfile under it is indexed.'),
   })
   .strict();
+
+export const gitSourceSchema = z
+  .object({
+    git: z
+      .string()
+      .min(1)
+      .describe('Clone URL: https://..., ssh://..., git@host:org/repo.git or a path.'),
+    ref: z.string().min(1).optional().describe('Branch or tag to index; default the remote HEAD.'),
+    name: sourceName.optional(),
+    credentials: z
+      .union([
+        z
+          .object({
+            usernameEnv: envVar.describe('Environment variable holding the HTTPS user name.'),
+            passwordEnv: envVar.describe(
+              'Environment variable holding the HTTPS password or token.',
+            ),
+          })
+          .strict(),
+        z.object({ sshKeyPath: z.string().min(1).describe('Private key for SSH.') }).strict(),
+      ])
+      .optional(),
+  })
+  .strict();
+
+export const githubSourceSchema = z
+  .object({
+    github: z
+      .object({
+        org: z.string().min(1).optional().describe('Every repository of this account.'),
+        repositories: z
+          .array(z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'))
+          .optional()
+          .describe('These repositories (owner/name).'),
+        name: sourceName.optional(),
+        includeArchived: z.boolean().default(false),
+        includeForks: z.boolean().default(false),
+        topics: z
+          .array(z.string().min(1))
+          .default([])
+          .describe('Keep repositories with every topic.'),
+        nameGlob: z.string().min(1).optional().describe('Glob on the repository name (`svc-*`).'),
+      })
+      .strict()
+      .refine((g) => (g.org === undefined) !== (g.repositories === undefined), {
+        message: 'set exactly one of org or repositories',
+      }),
+  })
+  .strict();
+
+export const sourceSchema = z.union([pathSourceSchema, gitSourceSchema, githubSourceSchema]);
 
 export const imageSchema = z
   .object({
@@ -34,6 +93,15 @@ export const configSchema = z
     $schema: z.string().optional(),
     sources: z.array(sourceSchema).default([]).describe('Where Dockerfiles are found.'),
     images: z.array(imageSchema).default([]).describe('What each Dockerfile produces.'),
+    github: githubConfigSchema
+      .optional()
+      .describe('GitHub access, for github sources and pull requests.'),
+    nats: natsConnectionSchema
+      .optional()
+      .describe('How to reach NATS; without it `restack up` starts a local nats-server.'),
+    streams: streamOptionsSchema
+      .prefault({})
+      .describe('JetStream settings: replicas 3 on a three-node cluster.'),
     registries: registriesSchema
       .default({})
       .describe('Per-registry settings, keyed by host[:port] as written in references.'),
@@ -46,6 +114,9 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;
 export type ImageEntry = z.output<typeof imageSchema>;
 export type SourceEntry = z.output<typeof sourceSchema>;
+export type PathSourceEntry = z.output<typeof pathSourceSchema>;
+export type GitSourceEntry = z.output<typeof gitSourceSchema>;
+export type GitHubSourceEntry = z.output<typeof githubSourceSchema>;
 
 export function configJsonSchema(): unknown {
   return z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12' });

@@ -48,6 +48,8 @@ export const dispatchRequestedData = z.object({
   workflow: z.string().min(1),
   ref: z.string().min(1),
   inputs: z.record(z.string(), z.string()),
+  /** `repository`: a repository_dispatch whose event type is `workflow`; default `workflow` (workflow_dispatch). */
+  kind: z.enum(['workflow', 'repository']).optional(),
 });
 
 /** A new image exists on the new base, whoever built it. */

@@ -4,6 +4,7 @@ import {
   campaignIdSchema,
   digestSchema,
   imageRefSchema,
+  isoTimeSchema,
   repoPathSchema,
   repositorySchema,
   targetIdSchema,
@@ -19,12 +20,18 @@ export const targetSchema = z.object({
   repository: repositorySchema,
   dockerfile: repoPathSchema,
   strategy: strategySchema,
+  /** Affected targets this one is built on (its parents in the graph); absent: every target of earlier waves. */
+  parents: z.array(targetIdSchema).optional(),
+  /** Branch pull requests go to; absent: the repository's default branch. */
+  baseBranch: z.string().min(1).optional(),
 });
 
 export const triggerSchema = z.object({
   ref: imageRefSchema,
   previousDigest: digestSchema.nullable(),
   digest: digestSchema,
+  /** When the new digest was first seen (from digest.changed). */
+  firstSeenAt: isoTimeSchema.optional(),
 });
 
 /** The graph service's plan: waves of target ids, parents before children. */
@@ -32,6 +39,8 @@ export const campaignPlannedData = z
   .object({
     campaignId: campaignIdSchema,
     trigger: triggerSchema,
+    /** Why the campaign exists; absent means a digest change. */
+    reason: z.enum(['digest-changed', 'stale', 'end-of-life']).optional(),
     waves: z.array(z.array(targetIdSchema).min(1)),
     targets: z.array(targetSchema),
   })

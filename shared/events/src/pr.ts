@@ -5,6 +5,7 @@ import {
   digestSchema,
   failureSchema,
   imageRefSchema,
+  isoTimeSchema,
   repoPathSchema,
   repositorySchema,
   targetIdSchema,
@@ -23,6 +24,29 @@ export const prRequestedData = z.object({
   baseRef: imageRefSchema,
   fromDigest: digestSchema.nullable(),
   toDigest: digestSchema,
+  /** Every Dockerfile of this repository bumped in the same commit (default: `dockerfile`). */
+  dockerfiles: z.array(repoPathSchema).min(1).optional(),
+  /** Every target this request covers (default: `targetId`). */
+  targetIds: z.array(targetIdSchema).min(1).optional(),
+  /** Every reference to bump (default: `baseRef` to `toDigest`); several for a diamond. */
+  bumps: z
+    .array(z.object({ ref: imageRefSchema, fromDigest: digestSchema.nullable(), digest: digestSchema }))
+    .min(1)
+    .optional(),
+  baseBranch: z.string().min(1).optional(),
+  /** Add the digest to references that have none. */
+  pin: z.boolean().optional(),
+  /** What the PR body explains. */
+  context: z
+    .object({
+      reason: z.enum(['digest-changed', 'stale', 'end-of-life']),
+      trigger: imageRefSchema,
+      firstSeenAt: isoTimeSchema.optional(),
+      wave: z.number().int().nonnegative(),
+      waves: z.number().int().positive(),
+      downstream: z.array(z.string().min(1)),
+    })
+    .optional(),
 });
 
 export const prOpenedData = z.object({
@@ -37,6 +61,8 @@ export const prUpdatedData = z.object({
   number: z.number().int().positive(),
   url: z.url(),
   state: z.enum(['open', 'merged', 'closed']),
+  /** Why restack reports it: `up-to-date` (nothing left to bump, PR closed), `human-push` (restack left the branch alone). */
+  reason: z.enum(['up-to-date', 'human-push']).optional(),
 });
 
 export const prFailedData = z.object({ ...prTarget, failure: failureSchema });

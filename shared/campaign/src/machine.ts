@@ -1,0 +1,210 @@
+import type { CampaignRecord, TargetRecord, TargetState } from './schema.js';
+
+/**
+ * Pure transitions of a campaign record. Each returns a new record, or
+ * undefined when nothing changes, so a redelivered event is a no-op and
+ * the caller can skip the compare-and-set write.
+ */
+
+export const TERMINAL: ReadonlySet<TargetState> = new Set(['done', 'failed', 'blocked', 'superseded', 'stale']);
+/** A parent in one of these states stops its descendants. */
+const BLOCKING: ReadonlySet<TargetState> = new Set(['failed', 'blocked', 'superseded', 'stale']);
+
+export function clone(c: CampaignRecord): CampaignRecord {
+  return structuredClone(c);
+}
+
+/** Moves a target to `state`, keeping the history; `reason` replaces the old one. */
+export function setState(t: TargetRecord, state: TargetState, at: string, reason?: string): void {
+  if (t.state === state && t.reason === reason) return;
+  t.state = state;
+  if (reason === undefined) delete t.reason;
+  else t.reason = reason;
+  if (TERMINAL.has(state)) {
+    t.finishedAt = at;
+    t.outbox = false;
+  }
+  t.history.push({ state, at, ...(reason === undefined ? {} : { reason }) });
+}
+
+/** Sets only the waiting reason of a pending target (no history entry for every tick). */
+export function setWaiting(t: TargetRecord, reason: string): boolean {
+  if (t.reason === reason) return false;
+  t.reason = reason;
+  return true;
+}
+
+export function finishIfDone(c: CampaignRecord, at: string): void {
+  if (c.state === 'active' && Object.values(c.targets).every((t) => TERMINAL.has(t.state))) {
+    c.state = 'finished';
+  }
+  c.updatedAt = at;
+}
+
+/** Blocks every pending target whose parent failed, went stale or was superseded. */
+export function propagateBlocks(c: CampaignRecord, at: string): boolean {
+  let changed = false;
+  for (let again = true; again; ) {
+    again = false;
+    for (const t of Object.values(c.targets)) {
+      if (t.state !== 'pending') continue;
+      const bad = t.parents.map((p) => c.targets[p]).find((p) => p && BLOCKING.has(p.state));
+      if (!bad) continue;
+      const why = bad.state === 'blocked' ? `ancestor ${bad.id} is blocked` : `ancestor ${bad.id} ${bad.state}`;
+      setState(t, 'blocked', at, `${why}${bad.reason ? `: ${bad.reason}` : ''}`);
+      changed = again = true;
+    }
+  }
+  return changed;
+}
+
+function targetsMatching(c: CampaignRecord, targetId: string): TargetRecord[] {
+  const t = c.targets[targetId];
+  if (!t) return [];
+  if (t.group === undefined) return [t];
+  return Object.values(c.targets).filter((o) => o.group === t.group && o.state === 'requested');
+}
+
+function apply(
+  campaign: CampaignRecord,
+  targetId: string,
+  now: Date,
+  fn: (t: TargetRecord, at: string) => boolean,
+): CampaignRecord | undefined {
+  const c = clone(campaign);
+  const at = now.toISOString();
+  let changed = false;
+  for (const t of targetsMatching(c, targetId)) changed = fn(t, at) || changed;
+  if (!changed) return undefined;
+  propagateBlocks(c, at);
+  finishIfDone(c, at);
+  return c;
+}
+
+export function onPrOpened(
+  c: CampaignRecord,
+  targetId: string,
+  pr: { number: number; url: string; branch: string },
+  now: Date,
+): CampaignRecord | undefined {
+  return apply(c, targetId, now, (t) => {
+    if (t.state !== 'requested' || t.effect.prNumber === pr.number) return false;
+    t.effect = { ...t.effect, prNumber: pr.number, prUrl: pr.url, branch: pr.branch };
+    return true;
+  });
+}
+
+/**
+ * A merged PR finishes a target with no catalog image; one with an image
+ * waits for that image's new digest. A PR closed unmerged fails the target,
+ * unless restack closed it because nothing was left to bump.
+ */
+export function onPrUpdated(
+  c: CampaignRecord,
+  targetId: string,
+  update: { number: number; url: string; state: 'open' | 'merged' | 'closed'; reason?: string },
+  now: Date,
+): CampaignRecord | undefined {
+  return apply(c, targetId, now, (t, at) => {
+    if (t.state !== 'requested') return false;
+    const effect = { ...t.effect, prNumber: update.number, prUrl: update.url };
+    if (update.state === 'merged') {
+      if (t.effect.merged) return false;
+      t.effect = { ...effect, merged: true };
+      if (t.image === undefined) setState(t, 'done', at, 'pull request merged');
+      else t.reason = 'merged; waiting for the rebuilt image';
+      return true;
+    }
+    if (update.state === 'closed') {
+      if (update.reason === 'up-to-date') setState(t, 'done', at, 'already up to date; pull request closed');
+      else setState(t, 'failed', at, 'pull request closed without merging');
+      t.effect = effect;
+      return true;
+    }
+    if (update.reason === 'human-push') return setWaiting(t, 'a person pushed to the branch; restack left it alone');
+    if (t.effect.prNumber === update.number) return false;
+    t.effect = effect;
+    return true;
+  });
+}
+
+/** A worker failed: retry (a new attempt, so a new event id) while allowed, else fail and block. */
+export function onFailure(
+  c: CampaignRecord,
+  targetId: string,
+  failure: { message: string; retryable: boolean },
+  maxAttempts: number,
+  now: Date,
+): CampaignRecord | undefined {
+  return apply(c, targetId, now, (t, at) => {
+    if (t.state !== 'requested') return false;
+    if (failure.retryable && t.attempt < maxAttempts) {
+      t.attempt += 1;
+      t.outbox = true;
+      t.reason = `retrying after: ${failure.message}`;
+      return true;
+    }
+    setState(t, 'failed', at, failure.message);
+    return true;
+  });
+}
+
+/** The target's own image was seen (or built) at a new digest: it is done, children may go. */
+export function onImageDigest(
+  campaign: CampaignRecord,
+  match: (t: TargetRecord) => boolean,
+  image: { ref: string; digest: string },
+  now: Date,
+): CampaignRecord | undefined {
+  const c = clone(campaign);
+  const at = now.toISOString();
+  let changed = false;
+  for (const t of Object.values(c.targets)) {
+    if (t.state !== 'requested' || t.action === 'report' || !match(t)) continue;
+    t.effect = { ...t.effect, digest: image.digest, imageRef: image.ref };
+    setState(t, 'done', at, `rebuilt as ${image.digest}`);
+    changed = true;
+  }
+  if (!changed) return undefined;
+  finishIfDone(c, at);
+  return c;
+}
+
+/**
+ * A newer digest of the same trigger: targets not started are superseded, and
+ * so are requested PR targets (the new campaign re-targets the same branch and
+ * PR). Builds in flight finish.
+ */
+export function supersede(c0: CampaignRecord, byCampaignId: string, now: Date): CampaignRecord | undefined {
+  if (c0.state !== 'active' || c0.campaignId === byCampaignId) return undefined;
+  const c = clone(c0);
+  const at = now.toISOString();
+  for (const t of Object.values(c.targets)) {
+    if (t.state === 'pending' || (t.state === 'requested' && t.action === 'pr')) {
+      setState(t, 'superseded', at, `superseded by campaign ${byCampaignId}`);
+    }
+  }
+  c.state = 'superseded';
+  c.supersededBy = byCampaignId;
+  c.updatedAt = at;
+  return c;
+}
+
+/** Requested targets past the deadline go stale (and block their descendants). */
+export function markStale(c0: CampaignRecord, deadlineMs: number, now: Date): CampaignRecord | undefined {
+  if (c0.state !== 'active') return undefined;
+  const c = clone(c0);
+  const at = now.toISOString();
+  let changed = false;
+  for (const t of Object.values(c.targets)) {
+    if (t.state !== 'requested' || t.requestedAt === undefined) continue;
+    if (now.getTime() - Date.parse(t.requestedAt) < deadlineMs) continue;
+    const hours = Math.round(deadlineMs / 360_000) / 10;
+    setState(t, 'stale', at, `not done within ${hours} h of the request`);
+    changed = true;
+  }
+  if (!changed) return undefined;
+  propagateBlocks(c, at);
+  finishIfDone(c, at);
+  return c;
+}
