@@ -1,6 +1,6 @@
 // `npm start`: set up what restack needs, then run its main job.
 import path from 'node:path';
-import { build, ensureNodeModules, ensureSystemPackages, fail, root, run } from './bootstrap.mjs';
+import { build, ensureNodeModules, fail, root, run } from './bootstrap.mjs';
 
 try {
   ensureNodeModules();

@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '@restack/config';
 import type { Logger } from '@restack/core';
-import type { ServiceDefinition } from '@restack/service';
+import type { RuntimeOptions } from '@restack/service';
 
 export interface ServiceWiring {
   log: Logger;
@@ -8,10 +8,9 @@ export interface ServiceWiring {
 }
 
 /** Every service restack runs, wired to the config, for one process. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function restackServices(
   _loaded: LoadedConfig,
   _wiring: ServiceWiring,
-): Promise<ServiceDefinition<any>[]> {
+): Promise<RuntimeOptions['services']> {
   return [];
 }
