@@ -8,7 +8,9 @@ import { loadConfig } from '@restack/config';
 import { extractDockerfile } from '@restack/dockerfile';
 import { findDockerfiles, loadGraph, planChange } from '@restack/graph';
 import { parseReference } from '@restack/reference';
+import { benchGraphService } from './graph-service.js';
 import { writeSyntheticOrg } from './synthetic.js';
+import { benchWatcher } from './watcher.js';
 
 function ms(start: number): string {
   return `${(performance.now() - start).toFixed(1)} ms`;
@@ -52,6 +54,9 @@ async function main(): Promise<void> {
     );
     const rssMb = process.resourceUsage().maxRSS / 1024;
     console.log(`peak RSS: ${rssMb.toFixed(0)} MB  [target <= 256 MB]`);
+
+    await benchGraphService(dir, config);
+    await benchWatcher();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

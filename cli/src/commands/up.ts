@@ -2,9 +2,10 @@ import { once } from 'node:events';
 import { loadConfig } from '@restack/config';
 import { createLogger, RestackError } from '@restack/core';
 import { startRuntime } from '@restack/service';
+import { startGateway } from '@restack/svc-gateway';
 import { parseCommandArgs } from '../args.js';
 import { startEmbeddedNats, type EmbeddedNats } from '../up/nats-server.js';
-import { restackServices } from '../up/services.js';
+import { digestResolver, restackServices } from '../up/services.js';
 import { exampleConfigPath, stateDirectory } from '../up/state.js';
 
 export const upHelp = `restack up [--config FILE] [--port N] [--state DIR]
@@ -12,7 +13,8 @@ export const upHelp = `restack up [--config FILE] [--port N] [--state DIR]
   (nats.servers in the config, or RESTACK_NATS__SERVERS) it starts a local
   nats-server with its data under the state folder (default ./.restack).
   Without --config it runs on the example organisation in examples/acme.
-  Prints the dashboard's address; Ctrl-C stops it cleanly.`;
+  The dashboard, API, /livez, /readyz and /metrics are on --port (default
+  gateway.port, 8080). Ctrl-C stops it cleanly.`;
 
 export async function upCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs('up', argv, {
@@ -20,37 +22,48 @@ export async function upCommand(argv: string[]): Promise<number> {
     port: { type: 'string', short: 'p' },
     state: { type: 'string' },
   });
-  const port = values.port === undefined ? 8080 : Number(values.port);
+  const log = createLogger({ name: 'restack' });
+  const loaded = await loadConfig(values.config ?? exampleConfigPath());
+  const port = values.port === undefined ? loaded.config.gateway.port : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new RestackError('cli.usage', `--port "${values.port}" is not a port number`, {
       fix: 'use a number from 0 to 65535',
     });
   }
-  const log = createLogger({ name: 'restack' });
-  const loaded = await loadConfig(values.config ?? exampleConfigPath());
   const stateDir = stateDirectory(values.state);
 
   let embedded: EmbeddedNats | undefined;
   const nats = loaded.config.nats ?? {
     servers: (embedded = await startEmbeddedNats(stateDir, log)).url,
   };
+  const wiring = { log, stateDir };
   const runtime = await startRuntime({
     name: 'restack',
-    services: await restackServices(loaded, { log, stateDir }),
+    services: await restackServices(loaded, wiring),
     nats,
     streams: loaded.config.streams,
     logger: log,
-    http: { port, host: '127.0.0.1' },
     handleSignals: false,
   });
+  let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
   try {
     await runtime.ready;
-    const http = runtime.http();
-    const address = `http://${http?.host ?? '127.0.0.1'}:${http?.port ?? port}`;
-    process.stderr.write(`restack is up: dashboard ${address}/  (Ctrl-C stops it)\n`);
+    gateway = await startGateway({
+      bus: runtime.bus(),
+      config: loaded,
+      logger: log.child({ service: 'gateway' }),
+      port,
+      host: loaded.config.gateway.host,
+      token: process.env[loaded.config.gateway.apiTokenEnv],
+      metrics: { registry: runtime.metrics },
+      notReady: () => (runtime.isReady() ? [] : ['services starting']),
+      resolveDigest: digestResolver(loaded, log),
+    });
+    process.stderr.write(`restack is up: dashboard ${gateway.url}/  (Ctrl-C stops it)\n`);
     await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
     process.stderr.write('restack: stopping\n');
   } finally {
+    await gateway?.close();
     await runtime.stop('shutdown');
     await embedded?.stop();
   }

@@ -13,7 +13,10 @@ export const TRIGGER_BUCKET: BucketSpec = {
   description: 'latest campaign per trigger reference (dispatcher)',
 };
 
-export const triggerIndexSchema = z.object({ campaignId: z.string().min(1), digest: z.string().min(1) });
+export const triggerIndexSchema = z.object({
+  campaignId: z.string().min(1),
+  digest: z.string().min(1),
+});
 export type TriggerIndex = z.infer<typeof triggerIndexSchema>;
 
 /** Campaign records and the trigger index, both written with compare-and-set. */
@@ -23,6 +26,11 @@ export interface CampaignStore {
   mutate(
     campaignId: string,
     fn: (current: CampaignRecord | null) => CampaignRecord | undefined,
+  ): Promise<CampaignRecord | null>;
+  /** Like mutate, but resolves to the record only when `fn` changed it (else null). */
+  change(
+    campaignId: string,
+    fn: (current: CampaignRecord) => CampaignRecord | undefined,
   ): Promise<CampaignRecord | null>;
   list(): Promise<CampaignRecord[]>;
   swapTrigger(ref: string, next: TriggerIndex): Promise<TriggerIndex | null>;
@@ -38,6 +46,15 @@ export function campaignStore(
     },
     async mutate(id, fn) {
       return (await campaigns.mutate(encodeKvKey(id), fn))?.value ?? null;
+    },
+    async change(id, fn) {
+      let wrote = false;
+      const r = await campaigns.mutate(encodeKvKey(id), (current) => {
+        const next = current ? fn(current) : undefined;
+        wrote = next !== undefined;
+        return next;
+      });
+      return wrote ? (r?.value ?? null) : null;
     },
     async list() {
       const out: CampaignRecord[] = [];

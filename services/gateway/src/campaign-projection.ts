@@ -1,11 +1,6 @@
 import type { EventOf, RestackEvent } from '@restack/events';
-import type {
-  CampaignState,
-  CampaignSummary,
-  CampaignView,
-  TargetState,
-  TargetView,
-} from './views.js';
+import { DONE, campaignView, summaryOf } from './campaign-view.js';
+import type { CampaignSummary, CampaignView, TargetView } from './views.js';
 
 /**
  * A read model of campaigns folded from the events themselves (planned,
@@ -18,8 +13,6 @@ interface CampaignRecord {
   targets: Map<string, TargetView>;
 }
 
-/** States after which a target no longer holds its descendants back. */
-const DONE: ReadonlySet<TargetState> = new Set(['rebuilt', 'pr-merged', 'built', 'closed']);
 const MAX_CAMPAIGNS = 500;
 
 export interface CampaignProjection {
@@ -141,47 +134,26 @@ export function createCampaignProjection(): CampaignProjection {
       const stuck = ps.some((p) => ['failed', 'blocked'].includes(byId.get(p)?.state ?? ''));
       if (stuck) t.state = 'blocked';
     }
-    const wavesDetail = d.waves.map((ids, index) => {
-      const ts = ids.map((id) => byId.get(id)!).filter(Boolean);
-      const done = ts.filter((t) => DONE.has(t.state)).length;
-      const failed = ts.some((t) => t.state === 'failed' || t.state === 'blocked');
-      const started = ts.some((t) => t.state !== 'pending');
-      const state =
-        done === ts.length ? 'done' : failed ? 'failed' : started ? 'running' : 'waiting';
-      return { index, targets: ids, done, state } as const;
-    });
-    const counts = {
-      total: targets.length,
-      done: targets.filter((t) => DONE.has(t.state)).length,
-      failed: targets.filter((t) => t.state === 'failed').length,
-      blocked: targets.filter((t) => t.state === 'blocked').length,
-    };
-    const settled = counts.done + counts.failed + counts.blocked === counts.total;
-    const state: CampaignState = !settled ? 'running' : counts.done === counts.total ? 'succeeded' : 'failed';
-    const current = wavesDetail.findIndex((w) => w.state !== 'done');
-    return {
+    return campaignView({
       id: d.campaignId,
-      state,
       reason: d.reason ?? 'digest-changed',
-      trigger: { ref: d.trigger.ref, previousDigest: d.trigger.previousDigest, digest: d.trigger.digest },
+      trigger: {
+        ref: d.trigger.ref,
+        previousDigest: d.trigger.previousDigest,
+        digest: d.trigger.digest,
+      },
       plannedAt: c.planned.occurredAt,
       updatedAt: c.updatedAt,
-      waves: d.waves.length,
-      currentWave: current === -1 ? null : current,
-      counts,
-      wavesDetail: [...wavesDetail],
+      waves: d.waves,
       targets,
-    };
+    });
   }
 
   return {
     apply,
     list: () =>
       [...campaigns.values()]
-        .map((c) => {
-          const { wavesDetail: _w, targets: _t, ...summary } = view(c);
-          return summary;
-        })
+        .map((c) => summaryOf(view(c)))
         .sort((a, b) => b.plannedAt.localeCompare(a.plannedAt)),
     get: (id) => {
       const c = campaigns.get(id);

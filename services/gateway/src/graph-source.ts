@@ -13,14 +13,23 @@ const graphViewSchema = z.object({
     z.object({
       dockerfile: z.string(),
       images: z.array(
-        z.object({ name: z.string(), tags: z.array(z.string()), source: z.string(), file: z.string() }),
+        z.object({
+          name: z.string(),
+          tags: z.array(z.string()),
+          source: z.string(),
+          file: z.string(),
+        }),
       ),
     }),
   ),
   edges: z.array(z.object({ from: z.string(), to: z.string(), ref: z.string(), kind: z.string() })),
   external: z.array(z.object({ ref: z.string(), dependents: z.array(z.string()) })),
   errors: z.array(
-    z.object({ file: z.string().optional(), line: z.number().nullable().optional(), message: z.string() }),
+    z.object({
+      file: z.string().optional(),
+      line: z.number().nullable().optional(),
+      message: z.string(),
+    }),
   ),
 });
 const planSchema = z.object({
@@ -83,22 +92,23 @@ export function busGraphSource(
   timeoutMs = 3_000,
 ): GraphSource {
   let warned = false;
-  async function ask<T>(remote: () => Promise<T>, local: (() => Promise<T>) | undefined): Promise<T> {
+  async function ask<T>(
+    remote: () => Promise<T>,
+    local: (() => Promise<T>) | undefined,
+  ): Promise<T> {
     try {
       return await remote();
     } catch (e) {
       if (!local || !isRestackError(e) || !UNANSWERED.has(e.code)) throw e;
-      if (!warned) log.warn({ err: errorMessage(e) }, 'graph service not answering; computing from config');
+      if (!warned)
+        log.warn({ err: errorMessage(e) }, 'graph service not answering; computing from config');
       warned = true;
       return local();
     }
   }
   return {
     graph: () =>
-      ask(
-        () => bus.request(GRAPH_ENDPOINT, {}, timeoutMs),
-        fallback && (() => fallback.graph()),
-      ),
+      ask(() => bus.request(GRAPH_ENDPOINT, {}, timeoutMs), fallback && (() => fallback.graph())),
     plan: (changed) =>
       ask(
         () => bus.request(PLAN_ENDPOINT, { changed: [...changed] }, timeoutMs),

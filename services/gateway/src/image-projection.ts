@@ -43,7 +43,11 @@ export function createImageProjection(): ImageProjection {
           const f = entry(e.data.image);
           f.digest = e.data.digest;
           f.builtAt = e.occurredAt;
-          f.lastRebuild = { at: e.occurredAt, campaignId: e.data.campaignId, digest: e.data.digest };
+          f.lastRebuild = {
+            at: e.occurredAt,
+            campaignId: e.data.campaignId,
+            digest: e.data.digest,
+          };
           return;
         }
         case 'restack.image.stale': {
@@ -65,7 +69,9 @@ export function createImageProjection(): ImageProjection {
       }
     },
     facts(name) {
-      return byName.get(name) ?? { digest: null, builtAt: null, lastRebuild: null, deprecated: null };
+      return (
+        byName.get(name) ?? { digest: null, builtAt: null, lastRebuild: null, deprecated: null }
+      );
     },
   };
 }

@@ -36,17 +36,39 @@ function eolView(e: EolEvaluation): EolView {
 
 /** Images with the facts the events gave and the EOL state of their bases. */
 export function createImageSource(deps: ImageSourceDeps): ImageSource {
-  function mostUrgent(bases: string[], now: Date): EolView | null {
-    if (!deps.catalog || bases.length === 0) return null;
+  /**
+   * The most urgent state among a Dockerfile's bases. A catalog base passes
+   * on its own state: an image on platform/debian is on whatever Debian that is.
+   */
+  function eolFor(graph: GraphView, now: Date): (dockerfile: string) => EolView | null {
+    const memo = new Map<string, EolView | null>();
     const catalog = deps.catalog;
-    const evaluations = bases.map((b) => evaluateReference(b, { catalog, now }));
-    evaluations.sort((a, b) => URGENCY.indexOf(a.status) - URGENCY.indexOf(b.status));
-    return eolView(evaluations[0]!);
+    function of(dockerfile: string, seen: Set<string>): EolView | null {
+      if (memo.has(dockerfile)) return memo.get(dockerfile)!;
+      if (!catalog || seen.has(dockerfile)) return null;
+      seen.add(dockerfile);
+      const views: EolView[] = [];
+      for (const x of graph.external) {
+        if (x.dependents.includes(dockerfile))
+          views.push(eolView(evaluateReference(x.ref, { catalog, now })));
+      }
+      for (const e of graph.edges) {
+        if (e.to !== dockerfile || e.from === dockerfile) continue;
+        const inherited = of(e.from, seen);
+        if (inherited) views.push(inherited);
+      }
+      views.sort((a, b) => URGENCY.indexOf(a.status) - URGENCY.indexOf(b.status));
+      const result = views[0] ?? null;
+      memo.set(dockerfile, result);
+      return result;
+    }
+    return (dockerfile) => of(dockerfile, new Set());
   }
 
   async function images(): Promise<ImageView[]> {
     const graph = await deps.graph.graph();
     const now = deps.now();
+    const eol = eolFor(graph, now);
     const out: ImageView[] = [];
     for (const node of graph.nodes) {
       const bases = basesOf(graph, node.dockerfile);
@@ -59,9 +81,11 @@ export function createImageSource(deps: ImageSourceDeps): ImageSource {
           dockerfile: node.dockerfile,
           digest: f.digest,
           builtAt,
-          ageDays: builtAt ? Math.max(0, Math.floor((now.getTime() - Date.parse(builtAt)) / DAY_MS)) : null,
+          ageDays: builtAt
+            ? Math.max(0, Math.floor((now.getTime() - Date.parse(builtAt)) / DAY_MS))
+            : null,
           bases,
-          eol: mostUrgent(bases, now),
+          eol: eol(node.dockerfile),
           lastRebuild: f.lastRebuild,
         });
       }

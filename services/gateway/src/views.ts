@@ -2,7 +2,10 @@ import type { Plan } from '@restack/graph';
 
 /** What `GET /api/graph` serves: exactly the JSON of `restack graph` (graphJson). */
 export interface GraphView {
-  nodes: { dockerfile: string; images: { name: string; tags: string[]; source: string; file: string }[] }[];
+  nodes: {
+    dockerfile: string;
+    images: { name: string; tags: string[]; source: string; file: string }[];
+  }[];
   edges: { from: string; to: string; ref: string; kind: string }[];
   external: { ref: string; dependents: string[] }[];
   errors: { file?: string; line?: number | null; message: string }[];
@@ -22,10 +25,12 @@ export const TARGET_STATES = [
   'failed',
   'blocked',
   'closed',
+  'superseded',
+  'stale',
 ] as const;
 export type TargetState = (typeof TARGET_STATES)[number];
 
-export const CAMPAIGN_STATES = ['running', 'succeeded', 'failed'] as const;
+export const CAMPAIGN_STATES = ['running', 'succeeded', 'failed', 'superseded'] as const;
 export type CampaignState = (typeof CAMPAIGN_STATES)[number];
 
 export interface TargetView {
@@ -56,7 +61,12 @@ export interface CampaignSummary {
 }
 
 export interface CampaignView extends CampaignSummary {
-  wavesDetail: { index: number; targets: string[]; done: number; state: 'waiting' | 'running' | 'done' | 'failed' }[];
+  wavesDetail: {
+    index: number;
+    targets: string[];
+    done: number;
+    state: 'waiting' | 'running' | 'done' | 'failed';
+  }[];
   targets: TargetView[];
 }
 

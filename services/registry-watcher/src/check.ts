@@ -23,7 +23,10 @@ export interface LookupPort {
     ref: string,
     digest: string,
     mediaType: string | null,
-  ): Promise<{ ok: true; platforms: Record<string, string> | null } | { ok: false; kind: string; reason: string }>;
+  ): Promise<
+    | { ok: true; platforms: Record<string, string> | null }
+    | { ok: false; kind: string; reason: string }
+  >;
 }
 
 export interface CheckPorts {
@@ -58,7 +61,11 @@ function toEvent(fact: Fact, now: Date): RestackEvent {
     : createEvent(fact.type, fact.data, options);
 }
 
-function outcomeOf(before: RefState | null, after: RefState, facts: Fact[]): CheckResult['outcome'] {
+function outcomeOf(
+  before: RefState | null,
+  after: RefState,
+  facts: Fact[],
+): CheckResult['outcome'] {
   if (facts.some((f) => f.type === 'restack.digest.changed')) return 'changed';
   if (after.missing) return 'missing';
   if (after.lastError !== null) return 'failed';
@@ -66,12 +73,20 @@ function outcomeOf(before: RefState | null, after: RefState, facts: Fact[]): Che
   return before?.digest == null ? 'first-seen' : 'unchanged';
 }
 
-async function observe(ref: string, stored: StoredState | null, ports: CheckPorts): Promise<Observation> {
-  const obs = await ports.lookup.digest(ref);
-  if (obs.status !== 'found' || !needsPlatforms(stored?.value ?? null, obs.digest)) return obs;
+/** Adds the platforms of a digest the stored state does not know yet (one GET, by digest). */
+async function withPlatforms(
+  ref: string,
+  obs: Observation,
+  stored: StoredState | null,
+  ports: CheckPorts,
+): Promise<Observation> {
+  if (obs.status !== 'found' || obs.platforms !== undefined) return obs;
+  if (!needsPlatforms(stored?.value ?? null, obs.digest)) return obs;
   const p = await ports.lookup.platforms(ref, obs.digest, obs.mediaType);
   // Without its platforms the change cannot be announced; it is a failed check, retried next time.
-  return p.ok ? { ...obs, platforms: p.platforms } : { status: 'failed', kind: p.kind, reason: p.reason };
+  return p.ok
+    ? { ...obs, platforms: p.platforms }
+    : { status: 'failed', kind: p.kind, reason: p.reason };
 }
 
 /**
@@ -87,10 +102,19 @@ export async function checkReference(
   const { ref, detectedBy } = input;
   let stored = input.cached === undefined ? await ports.state.read(ref) : input.cached;
   let fresh = input.cached === undefined;
-  const obs = await observe(ref, stored, ports);
+  let looked = await ports.lookup.digest(ref);
   for (let attempt = 1; ; attempt++) {
+    looked = await withPlatforms(ref, looked, stored, ports);
+    const obs = looked;
     const now = ports.now();
-    const { next, facts } = decide({ ref, state: stored?.value ?? null, observation: obs, detectedBy, now, settleMs: ports.settleMs });
+    const { next, facts } = decide({
+      ref,
+      state: stored?.value ?? null,
+      observation: obs,
+      detectedBy,
+      now,
+      settleMs: ports.settleMs,
+    });
     if (facts.length > 0 && !fresh) {
       // Never announce from a cached state: read what is stored now and decide again.
       stored = await ports.state.read(ref);
@@ -101,9 +125,18 @@ export async function checkReference(
     for (const e of events) await ports.publish(e);
     const revision = await ports.state.write(ref, next, stored?.revision ?? null);
     if (revision !== 'conflict') {
-      return { ref, outcome: outcomeOf(stored?.value ?? null, next, facts), events, state: next, stored: { value: next, revision } };
+      return {
+        ref,
+        outcome: outcomeOf(stored?.value ?? null, next, facts),
+        events,
+        state: next,
+        stored: { value: next, revision },
+      };
     }
-    if (attempt >= MAX_ATTEMPTS) throw new Error(`digest state of ${ref} kept changing under the watcher (${attempt} attempts)`);
+    if (attempt >= MAX_ATTEMPTS)
+      throw new Error(
+        `digest state of ${ref} kept changing under the watcher (${attempt} attempts)`,
+      );
     stored = await ports.state.read(ref);
     fresh = true;
   }

@@ -26,7 +26,10 @@ export type Fact =
         firstSeenAt: string;
       };
     }
-  | { type: 'restack.tag.missing'; data: { ref: string; previousDigest: string; detectedBy: DetectedBy } };
+  | {
+      type: 'restack.tag.missing';
+      data: { ref: string; previousDigest: string; detectedBy: DetectedBy };
+    };
 
 export interface Decision {
   next: RefState;
@@ -71,11 +74,18 @@ export function decide(input: DecideInput): Decision {
     return { next: { ...state, lastError: { kind: obs.kind, reason: obs.reason, at } }, facts: [] };
   }
   if (obs.status === 'missing') {
-    const next = { ...state, lastError: { kind: 'missing', reason: obs.reason, at }, pending: null };
-    if (state.digest === null || state.missing) return { next: { ...next, missing: true }, facts: [] };
+    const next = {
+      ...state,
+      lastError: { kind: 'missing', reason: obs.reason, at },
+      pending: null,
+    };
+    if (state.digest === null || state.missing)
+      return { next: { ...next, missing: true }, facts: [] };
     return {
       next: { ...next, missing: true },
-      facts: [{ type: 'restack.tag.missing', data: { ref, previousDigest: state.digest, detectedBy } }],
+      facts: [
+        { type: 'restack.tag.missing', data: { ref, previousDigest: state.digest, detectedBy } },
+      ],
     };
   }
 
@@ -83,7 +93,13 @@ export function decide(input: DecideInput): Decision {
   if (state.digest === null) {
     // First sight: there is nothing to compare with, so it is recorded, not announced.
     return {
-      next: { ...seen, digest: obs.digest, mediaType: obs.mediaType, platforms: obs.platforms ?? null, firstSeenAt: at },
+      next: {
+        ...seen,
+        digest: obs.digest,
+        mediaType: obs.mediaType,
+        platforms: obs.platforms ?? null,
+        firstSeenAt: at,
+      },
       facts: [],
     };
   }
@@ -100,12 +116,20 @@ export function decide(input: DecideInput): Decision {
       detectedBy,
       settleUntil: new Date(now.getTime() + settleMs).toISOString(),
     };
-    if (now.getTime() < Date.parse(pending.settleUntil)) return { next: { ...seen, pending }, facts: [] };
+    if (now.getTime() < Date.parse(pending.settleUntil))
+      return { next: { ...seen, pending }, facts: [] };
   }
   const firstSeenAt = samePending?.firstSeenAt ?? at;
   const by = samePending?.detectedBy ?? detectedBy;
   return {
-    next: { ...seen, digest: obs.digest, mediaType: obs.mediaType, platforms, firstSeenAt, pending: null },
+    next: {
+      ...seen,
+      digest: obs.digest,
+      mediaType: obs.mediaType,
+      platforms,
+      firstSeenAt,
+      pending: null,
+    },
     facts: [
       {
         type: 'restack.digest.changed',

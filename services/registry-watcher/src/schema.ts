@@ -32,9 +32,7 @@ export const refStateSchema = z.object({
   firstSeenAt: isoTimeSchema.nullable(),
   lastCheckedAt: isoTimeSchema,
   /** The last failed check, with its reason; null after a successful one. */
-  lastError: z
-    .object({ kind: z.string(), reason: z.string(), at: isoTimeSchema })
-    .nullable(),
+  lastError: z.object({ kind: z.string(), reason: z.string(), at: isoTimeSchema }).nullable(),
   /** The registry said the tag is gone and restack.tag.missing was published for `digest`. */
   missing: z.boolean(),
   pending: pendingSchema.nullable(),

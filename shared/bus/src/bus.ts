@@ -101,7 +101,8 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
           js,
           log,
           observer,
-          pullExpiresMs: options.pullExpiresMs ?? 5_000,
+          // nats.js refuses pulls that expire in under a second.
+          pullExpiresMs: Math.max(1_000, options.pullExpiresMs ?? 5_000),
           isClosed: () => nc.isClosed(),
         },
         spec,

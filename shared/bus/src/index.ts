@@ -4,7 +4,7 @@ export { connectNats, redactServers } from './connect.js';
 export type { ConnectNatsOptions, NatsLink } from './connect.js';
 export { DEFAULT_MAX_ATTEMPTS } from './consume.js';
 export type { BusObserver, Consumption, EventHandler, HandlerContext } from './consume.js';
-export { DEFAULT_BACKOFF, backoffDelay, sleep } from './backoff.js';
+export { DEFAULT_BACKOFF, backoffDelay } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export {
   DEFAULT_ACK_WAIT_MS,

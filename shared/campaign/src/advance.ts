@@ -65,7 +65,8 @@ export interface AdvanceOptions {
 function describe(t: TargetRecord): string {
   if (t.action === 'pr') return `open a pull request in ${t.repository}`;
   if (t.action === 'build') return `build ${t.image ?? t.dockerfile}`;
-  if (t.action === 'dispatch') return `dispatch ${t.dispatch?.workflow ?? 'a workflow'} in ${t.repository}`;
+  if (t.action === 'dispatch')
+    return `dispatch ${t.dispatch?.workflow ?? 'a workflow'} in ${t.repository}`;
   return 'report';
 }
 
@@ -75,7 +76,10 @@ function describe(t: TargetRecord): string {
  * it waits. Pure: the caller writes the result with compare-and-set and then
  * publishes the requests the record's outbox holds.
  */
-export function advance(campaign: CampaignRecord, options: AdvanceOptions): CampaignRecord | undefined {
+export function advance(
+  campaign: CampaignRecord,
+  options: AdvanceOptions,
+): CampaignRecord | undefined {
   if (campaign.state !== 'active') return undefined;
   const c = clone(campaign);
   const at = options.now.toISOString();
@@ -129,7 +133,12 @@ export function advance(campaign: CampaignRecord, options: AdvanceOptions): Camp
   return c;
 }
 
-function limitReason(t: TargetRecord, group: string | undefined, usage: Usage, limits: Limits): string | undefined {
+function limitReason(
+  t: TargetRecord,
+  group: string | undefined,
+  usage: Usage,
+  limits: Limits,
+): string | undefined {
   if (t.action === 'build' && usage.builds >= limits.concurrentBuilds) {
     return `limit: ${limits.concurrentBuilds} concurrent builds`;
   }
@@ -139,6 +148,7 @@ function limitReason(t: TargetRecord, group: string | undefined, usage: Usage, l
   if ((inRepo?.size ?? 0) >= limits.openPullRequestsPerRepository) {
     return `limit: ${limits.openPullRequestsPerRepository} open pull requests in ${t.repository}`;
   }
-  if (totalPrs(usage) >= limits.openPullRequests) return `limit: ${limits.openPullRequests} open pull requests`;
+  if (totalPrs(usage) >= limits.openPullRequests)
+    return `limit: ${limits.openPullRequests} open pull requests`;
   return undefined;
 }

@@ -15,7 +15,12 @@ export function branchSlug(ref: string): string {
     .replace(/\.{2,}/g, '.')
     .replace(/\/{2,}/g, '/')
     .split('/')
-    .map((part) => part.replace(/^[.-]+/, '').replace(/(\.lock)+$/i, '').replace(/[.]+$/, ''))
+    .map((part) =>
+      part
+        .replace(/^[.-]+/, '')
+        .replace(/(\.lock)+$/i, '')
+        .replace(/[.]+$/, ''),
+    )
     .filter((part) => part.length > 0)
     .join('/');
   return slug.length > 0 ? slug.slice(0, 200) : 'base';

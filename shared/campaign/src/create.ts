@@ -7,7 +7,10 @@ type PlannedTarget = Plan['targets'][number];
 
 /** `*` matches any run of characters, `?` one; everything else literally. */
 export function globMatches(glob: string, value: string): boolean {
-  const re = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`).test(value);
 }
 

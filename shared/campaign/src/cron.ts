@@ -20,7 +20,13 @@ function parseField(field: string, [lo, hi]: readonly [number, number]): Set<num
       from = Number(a);
       to = b === undefined ? (stepText === undefined ? from : hi) : Number(b);
     }
-    if (![from, to, step].every(Number.isInteger) || step < 1 || from < lo || to > hi || from > to) {
+    if (
+      ![from, to, step].every(Number.isInteger) ||
+      step < 1 ||
+      from < lo ||
+      to > hi ||
+      from > to
+    ) {
       throw new RangeError(`invalid cron field "${field}"`);
     }
     for (let v = from; v <= to; v += step) out.add(v);

@@ -29,6 +29,8 @@ export { advance, bumpsFor, emptyUsage, prGroup, usageOf } from './advance.js';
 export type { AdvanceOptions, Usage } from './advance.js';
 export {
   TERMINAL,
+  UP_TO_DATE,
+  coverChained,
   markStale,
   onFailure,
   onImageDigest,

@@ -6,7 +6,16 @@ import type { CampaignRecord, TargetRecord, TargetState } from './schema.js';
  * the caller can skip the compare-and-set write.
  */
 
-export const TERMINAL: ReadonlySet<TargetState> = new Set(['done', 'failed', 'blocked', 'superseded', 'stale']);
+/** The failure code pr-bot reports when every reference is already at the new digest. */
+export const UP_TO_DATE = 'pr.up-to-date';
+
+export const TERMINAL: ReadonlySet<TargetState> = new Set([
+  'done',
+  'failed',
+  'blocked',
+  'superseded',
+  'stale',
+]);
 /** A parent in one of these states stops its descendants. */
 const BLOCKING: ReadonlySet<TargetState> = new Set(['failed', 'blocked', 'superseded', 'stale']);
 
@@ -44,13 +53,16 @@ export function finishIfDone(c: CampaignRecord, at: string): void {
 /** Blocks every pending target whose parent failed, went stale or was superseded. */
 export function propagateBlocks(c: CampaignRecord, at: string): boolean {
   let changed = false;
-  for (let again = true; again; ) {
+  for (let again = true; again;) {
     again = false;
     for (const t of Object.values(c.targets)) {
       if (t.state !== 'pending') continue;
       const bad = t.parents.map((p) => c.targets[p]).find((p) => p && BLOCKING.has(p.state));
       if (!bad) continue;
-      const why = bad.state === 'blocked' ? `ancestor ${bad.id} is blocked` : `ancestor ${bad.id} ${bad.state}`;
+      const why =
+        bad.state === 'blocked'
+          ? `ancestor ${bad.id} is blocked`
+          : `ancestor ${bad.id} ${bad.state}`;
       setState(t, 'blocked', at, `${why}${bad.reason ? `: ${bad.reason}` : ''}`);
       changed = again = true;
     }
@@ -112,16 +124,19 @@ export function onPrUpdated(
       if (t.effect.merged) return false;
       t.effect = { ...effect, merged: true };
       if (t.image === undefined) setState(t, 'done', at, 'pull request merged');
+      else if (t.effect.digest) setState(t, 'done', at, `merged; rebuilt as ${t.effect.digest}`);
       else t.reason = 'merged; waiting for the rebuilt image';
       return true;
     }
     if (update.state === 'closed') {
-      if (update.reason === 'up-to-date') setState(t, 'done', at, 'already up to date; pull request closed');
+      if (update.reason === 'up-to-date')
+        setState(t, 'done', at, 'already up to date; pull request closed');
       else setState(t, 'failed', at, 'pull request closed without merging');
       t.effect = effect;
       return true;
     }
-    if (update.reason === 'human-push') return setWaiting(t, 'a person pushed to the branch; restack left it alone');
+    if (update.reason === 'human-push')
+      return setWaiting(t, 'a person pushed to the branch; restack left it alone');
     if (t.effect.prNumber === update.number) return false;
     t.effect = effect;
     return true;
@@ -132,12 +147,17 @@ export function onPrUpdated(
 export function onFailure(
   c: CampaignRecord,
   targetId: string,
-  failure: { message: string; retryable: boolean },
+  failure: { message: string; retryable: boolean; code?: string | undefined },
   maxAttempts: number,
   now: Date,
 ): CampaignRecord | undefined {
   return apply(c, targetId, now, (t, at) => {
     if (t.state !== 'requested') return false;
+    // Nothing to bump at the base branch head: someone got there first.
+    if (failure.code === UP_TO_DATE) {
+      setState(t, 'done', at, failure.message);
+      return true;
+    }
     if (failure.retryable && t.attempt < maxAttempts) {
       t.attempt += 1;
       t.outbox = true;
@@ -161,8 +181,12 @@ export function onImageDigest(
   let changed = false;
   for (const t of Object.values(c.targets)) {
     if (t.state !== 'requested' || t.action === 'report' || !match(t)) continue;
+    if (t.effect.digest === image.digest) continue;
     t.effect = { ...t.effect, digest: image.digest, imageRef: image.ref };
-    setState(t, 'done', at, `rebuilt as ${image.digest}`);
+    // The watcher may see the image before pr-bot sees the merge; it counts once the merge is known.
+    if (t.action === 'pr' && !t.effect.merged)
+      t.reason = 'image seen at a new digest; waiting for the merge';
+    else setState(t, 'done', at, `rebuilt as ${image.digest}`);
     changed = true;
   }
   if (!changed) return undefined;
@@ -175,7 +199,11 @@ export function onImageDigest(
  * so are requested PR targets (the new campaign re-targets the same branch and
  * PR). Builds in flight finish.
  */
-export function supersede(c0: CampaignRecord, byCampaignId: string, now: Date): CampaignRecord | undefined {
+export function supersede(
+  c0: CampaignRecord,
+  byCampaignId: string,
+  now: Date,
+): CampaignRecord | undefined {
   if (c0.state !== 'active' || c0.campaignId === byCampaignId) return undefined;
   const c = clone(c0);
   const at = now.toISOString();
@@ -191,7 +219,11 @@ export function supersede(c0: CampaignRecord, byCampaignId: string, now: Date): 
 }
 
 /** Requested targets past the deadline go stale (and block their descendants). */
-export function markStale(c0: CampaignRecord, deadlineMs: number, now: Date): CampaignRecord | undefined {
+export function markStale(
+  c0: CampaignRecord,
+  deadlineMs: number,
+  now: Date,
+): CampaignRecord | undefined {
   if (c0.state !== 'active') return undefined;
   const c = clone(c0);
   const at = now.toISOString();
@@ -201,6 +233,50 @@ export function markStale(c0: CampaignRecord, deadlineMs: number, now: Date): Ca
     if (now.getTime() - Date.parse(t.requestedAt) < deadlineMs) continue;
     const hours = Math.round(deadlineMs / 360_000) / 10;
     setState(t, 'stale', at, `not done within ${hours} h of the request`);
+    changed = true;
+  }
+  if (!changed) return undefined;
+  propagateBlocks(c, at);
+  finishIfDone(c, at);
+  return c;
+}
+
+/**
+ * Chaining: an internal image's new digest is a digest.changed of its own, and
+ * the graph plans a campaign for it. When an active campaign already rebuilds
+ * that image, its own waves cover the dependants: the chained campaign's
+ * targets that it holds are marked superseded instead of rebuilt twice.
+ */
+export function coverChained(
+  c0: CampaignRecord,
+  others: readonly CampaignRecord[],
+  imageNameOf: (ref: string) => string,
+  now: Date,
+): CampaignRecord | undefined {
+  const name = imageNameOf(c0.trigger.ref);
+  const covering = others.filter(
+    (o) =>
+      o.state === 'active' &&
+      o.campaignId !== c0.campaignId &&
+      Object.values(o.targets).some((t) => t.image !== undefined && imageNameOf(t.image) === name),
+  );
+  if (covering.length === 0) return undefined;
+  const c = clone(c0);
+  const at = now.toISOString();
+  let changed = false;
+  for (const t of Object.values(c.targets)) {
+    if (t.state !== 'pending') continue;
+    const by = covering.find((o) => {
+      const same = o.targets[t.id];
+      return same !== undefined && (same.state === 'pending' || same.state === 'requested');
+    });
+    if (!by) continue;
+    setState(
+      t,
+      'superseded',
+      at,
+      `rebuilt by campaign ${by.campaignId}, whose wave moved ${c.trigger.ref}`,
+    );
     changed = true;
   }
   if (!changed) return undefined;

@@ -63,7 +63,9 @@ function prRequest(c: CampaignRecord, group: string): RestackEvent {
   const bumps = first.bumps!;
   const attempts = members.map((m) => `${m.id}#${m.attempt}`).join(',');
   const downstream = new Set<string>();
-  for (const m of members) for (const d of descendants(c, m.id)) downstream.add(d.image ?? `${d.repository}:${d.dockerfile}`);
+  for (const m of members)
+    for (const d of descendants(c, m.id))
+      downstream.add(d.image ?? `${d.repository}:${d.dockerfile}`);
   return createEvent(
     'restack.pr.requested',
     {
@@ -86,6 +88,7 @@ function prRequest(c: CampaignRecord, group: string): RestackEvent {
         wave: first.wave,
         waves: c.waves.length,
         downstream: [...downstream].sort(),
+        images: members.flatMap((m) => (m.image === undefined ? [] : [m.image])),
       },
     },
     { id: stableEventId('restack.pr.requested', c.campaignId, group, attempts) },
@@ -116,7 +119,12 @@ function buildRequest(c: CampaignRecord, t: TargetRecord): RestackEvent {
 function dispatchRequest(c: CampaignRecord, t: TargetRecord): RestackEvent {
   const d = t.dispatch ?? { kind: 'workflow' as const, workflow: 'rebuild.yml', inputs: {} };
   const base = t.bumps![0]!;
-  const values = { ref: base.ref, digest: base.digest, campaign: c.campaignId, dockerfile: t.dockerfile };
+  const values = {
+    ref: base.ref,
+    digest: base.digest,
+    campaign: c.campaignId,
+    dockerfile: t.dockerfile,
+  };
   return createEvent(
     'restack.dispatch.requested',
     {

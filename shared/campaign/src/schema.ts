@@ -17,7 +17,9 @@ export const actionRuleSchema = z
       .optional()
       .describe('Glob on the image a Dockerfile produces (`*` any run of characters).'),
     dockerfile: z.string().min(1).optional().describe('Glob on the Dockerfile path.'),
-    action: z.enum(ACTIONS).describe('pr: bump pinned digests; build; dispatch; report: record only.'),
+    action: z
+      .enum(ACTIONS)
+      .describe('pr: bump pinned digests; build; dispatch; report: record only.'),
     pin: z.boolean().default(false).describe('pr: also pin references that have no digest.'),
     workflow: z
       .string()
@@ -33,14 +35,19 @@ export const actionRuleSchema = z
     inputs: z.record(z.string(), z.string()).default({}).describe('dispatch: extra inputs.'),
   })
   .strict()
-  .refine((r) => r.action !== 'dispatch' || (r.workflow === undefined) !== (r.eventType === undefined), {
-    message: 'a dispatch action needs exactly one of workflow or eventType',
-  });
+  .refine(
+    (r) => r.action !== 'dispatch' || (r.workflow === undefined) !== (r.eventType === undefined),
+    {
+      message: 'a dispatch action needs exactly one of workflow or eventType',
+    },
+  );
 
 export const actionsSchema = z
   .array(actionRuleSchema)
   .default([])
-  .describe('Per image pattern, how targets are rebuilt; first match wins, else the plan strategy.');
+  .describe(
+    'Per image pattern, how targets are rebuilt; first match wins, else the plan strategy.',
+  );
 
 export const dryRunSchema = z
   .boolean()
@@ -79,7 +86,11 @@ export const pullRequestsSchema = z
       .positive()
       .default(168)
       .describe('A requested PR target not done by then is marked stale.'),
-    pollSeconds: z.number().positive().default(60).describe('How often open PRs are checked for a merge.'),
+    pollSeconds: z
+      .number()
+      .positive()
+      .default(60)
+      .describe('How often open PRs are checked for a merge.'),
   })
   .strict()
   .prefault({});
@@ -151,7 +162,9 @@ export const targetRecordSchema = z.object({
       imageRef: z.string().optional(),
     })
     .default({}),
-  history: z.array(z.object({ state: z.enum(TARGET_STATES), at: iso, reason: z.string().optional() })),
+  history: z.array(
+    z.object({ state: z.enum(TARGET_STATES), at: iso, reason: z.string().optional() }),
+  ),
 });
 export type TargetRecord = z.infer<typeof targetRecordSchema>;
 

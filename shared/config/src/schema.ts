@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { githubConfigSchema } from '@restack/github';
 import { registriesSchema } from '@restack/registry';
+import { lifecycleConfigSchema } from '@restack/eol';
+import { policiesSchema } from '@restack/lifecycle';
+import { scannerSettingsSchema } from '@restack/scan';
+import { watchSchema } from '@restack/webhooks';
+import { actionsSchema, dryRunSchema, limitsSchema, pullRequestsSchema } from '@restack/campaign';
 import { natsConnectionSchema, streamOptionsSchema } from '@restack/bus';
 
 /**
@@ -85,6 +90,26 @@ export const imageSchema = z
     dockerfile: z.string().min(1).describe('Path of the Dockerfile, relative to the config file.'),
     buildArgs: buildArgs.default({}),
     target: z.string().optional().describe('Build target stage.'),
+    context: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Build context folder, relative to the config file; default the Dockerfile folder.',
+      ),
+    platform: z.string().min(1).optional().describe('Platform to build, e.g. linux/arm64.'),
+  })
+  .strict();
+
+/** `gateway`: the HTTP API and dashboard. Inline because @restack/svc-gateway depends on this package. */
+const gatewaySchema = z
+  .object({
+    port: z.number().int().min(0).max(65535).default(8080).describe('Port of the API, dashboard, webhooks and /metrics.'),
+    host: z.string().min(1).default('127.0.0.1').describe('Address to listen on; 0.0.0.0 to expose it.'),
+    apiTokenEnv: envVar
+      .default('RESTACK_API_TOKEN')
+      .describe('Environment variable holding the bearer token for state-changing calls (the value never goes in the config).'),
+    publicUrl: z.url().optional().describe('URL users reach the dashboard at, for links in pull requests.'),
   })
   .strict();
 
@@ -102,9 +127,22 @@ export const configSchema = z
     streams: streamOptionsSchema
       .prefault({})
       .describe('JetStream settings: replicas 3 on a three-node cluster.'),
+    gateway: gatewaySchema.prefault({}).describe('HTTP API and dashboard (`restack up`).'),
+    scanner: scannerSettingsSchema
+      .default({ type: 'none' })
+      .describe('The vulnerability scanner run on every rebuilt image.'),
     registries: registriesSchema
       .default({})
       .describe('Per-registry settings, keyed by host[:port] as written in references.'),
+    lifecycle: lifecycleConfigSchema
+      .prefault({})
+      .describe('End of life: look-ahead, mirrors, organisation deprecations.'),
+    policies: policiesSchema,
+    watch: watchSchema.prefault({}),
+    actions: actionsSchema,
+    dryRun: dryRunSchema,
+    limits: limitsSchema,
+    pullRequests: pullRequestsSchema,
   })
   .strict();
 

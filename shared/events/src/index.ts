@@ -21,7 +21,20 @@ export {
   deadLetterSubject,
 } from './dead-letter.js';
 export type { DeadLetter, DeadLetterReason } from './dead-letter.js';
-export * from './fields.js';
+export {
+  campaignIdSchema,
+  detectedBySchema,
+  digestSchema,
+  failureSchema,
+  imageRefSchema,
+  isoTimeSchema,
+  platformSchema,
+  repoPathSchema,
+  repositorySchema,
+  severityCountsSchema,
+  severitySchema,
+  targetIdSchema,
+} from './fields.js';
 export { digestChangedData, tagMissingData } from './digest.js';
 export { graphUpdatedData } from './graph.js';
 export { campaignPlannedData, strategySchema, targetSchema, triggerSchema } from './campaign.js';

@@ -30,7 +30,9 @@ export const prRequestedData = z.object({
   targetIds: z.array(targetIdSchema).min(1).optional(),
   /** Every reference to bump (default: `baseRef` to `toDigest`); several for a diamond. */
   bumps: z
-    .array(z.object({ ref: imageRefSchema, fromDigest: digestSchema.nullable(), digest: digestSchema }))
+    .array(
+      z.object({ ref: imageRefSchema, fromDigest: digestSchema.nullable(), digest: digestSchema }),
+    )
     .min(1)
     .optional(),
   baseBranch: z.string().min(1).optional(),
@@ -45,6 +47,8 @@ export const prRequestedData = z.object({
       wave: z.number().int().nonnegative(),
       waves: z.number().int().positive(),
       downstream: z.array(z.string().min(1)),
+      /** Catalog images the bumped Dockerfiles produce (to match the scan after the merge). */
+      images: z.array(imageRefSchema).optional(),
     })
     .optional(),
 });

@@ -20,8 +20,8 @@ import { findCycles } from './cycles.js';
 export function buildGraph(
   dockerfiles: DockerfileDeps[],
   produced: Map<string, ProducedImage[]>,
+  producers: Producers = indexProducers(produced),
 ): Graph {
-  const producers = indexProducers(produced);
   const nodes = new Map<string, GraphNode>();
   const dependencies = new Map<string, Dependency[]>();
   const errors: GraphError[] = [];
@@ -35,24 +35,14 @@ export function buildGraph(
   }
 
   const edges: GraphEdge[] = [];
-  const seenEdges = new Set<string>();
   const external = new Map<string, Set<string>>();
   for (const [to, deps] of dependencies) {
-    for (const dep of deps) {
-      if (!dep.ref) continue;
-      const from = producerOf(dep, producers);
-      if (from === undefined) {
-        const key = watchKey(dep.ref);
-        let set = external.get(key);
-        if (!set) external.set(key, (set = new Set()));
-        set.add(to);
-        continue;
-      }
-      const ref = formatReference(dep.ref);
-      const id = `${from}\n${to}\n${ref}\n${dep.kind}`;
-      if (seenEdges.has(id)) continue;
-      seenEdges.add(id);
-      edges.push({ from, to, ref, kind: dep.kind });
+    const own = edgesOf(to, deps, producers);
+    edges.push(...own.edges);
+    for (const key of own.external) {
+      let set = external.get(key);
+      if (!set) external.set(key, (set = new Set()));
+      set.add(to);
     }
   }
 
@@ -62,27 +52,17 @@ export function buildGraph(
     .map(([ref, set]) => ({ ref, dependents: [...set].sort(compare) }))
     .sort((a, b) => compare(a.ref, b.ref));
 
-  const cycles = findCycles(
-    sortedNodes.map((n) => n.dockerfile),
-    edges,
-  );
-  const cyclic = new Set<string>();
-  for (const cycle of cycles) {
-    cycle.forEach((d) => cyclic.add(d));
-    errors.push({
-      file: cycle[0],
-      message: `dependency cycle: ${[...cycle, cycle[0]].join(' -> ')}; a Dockerfile cannot depend on an image it produces, directly or through others`,
-    });
-  }
+  const cyclic = cycleErrors(sortedNodes, edges, errors);
   return { nodes: sortedNodes, edges, external: externalList, errors, dependencies, cyclic };
 }
 
-interface Producers {
+export interface Producers {
   byTag: Map<string, string[]>;
   byDigest: Map<string, string[]>;
 }
 
-function indexProducers(produced: Map<string, ProducedImage[]>): Producers {
+/** Which Dockerfiles produce each `name:tag` and `name@digest`, in path order. */
+export function indexProducers(produced: Map<string, ProducedImage[]>): Producers {
   const byTag = new Map<string, string[]>();
   const byDigest = new Map<string, string[]>();
   const add = (map: Map<string, string[]>, key: string, dockerfile: string) => {
@@ -97,7 +77,55 @@ function indexProducers(produced: Map<string, ProducedImage[]>): Producers {
         add(byDigest, digestKeyOf(image.name, digest), dockerfile);
     }
   }
+  for (const list of byTag.values()) list.sort(compare);
+  for (const list of byDigest.values()) list.sort(compare);
   return { byTag, byDigest };
+}
+
+/** The edges into one Dockerfile, and the external references (watch keys) it uses. */
+export function edgesOf(
+  to: string,
+  deps: readonly Dependency[],
+  producers: Producers,
+): { edges: GraphEdge[]; external: Set<string> } {
+  const edges: GraphEdge[] = [];
+  const seen = new Set<string>();
+  const external = new Set<string>();
+  for (const dep of deps) {
+    if (!dep.ref) continue;
+    const from = producerOf(dep, producers);
+    if (from === undefined) {
+      external.add(watchKey(dep.ref));
+      continue;
+    }
+    const ref = formatReference(dep.ref);
+    const id = `${from}\n${ref}\n${dep.kind}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    edges.push({ from, to, ref, kind: dep.kind });
+  }
+  return { edges, external };
+}
+
+/** Finds the cycles, adds an error for each, and returns the Dockerfiles in them. */
+export function cycleErrors(
+  nodes: readonly GraphNode[],
+  edges: GraphEdge[],
+  errors: GraphError[],
+): Set<string> {
+  const cycles = findCycles(
+    nodes.map((n) => n.dockerfile),
+    edges,
+  );
+  const cyclic = new Set<string>();
+  for (const cycle of cycles) {
+    cycle.forEach((d) => cyclic.add(d));
+    errors.push({
+      file: cycle[0],
+      message: `dependency cycle: ${[...cycle, cycle[0]].join(' -> ')}; a Dockerfile cannot depend on an image it produces, directly or through others`,
+    });
+  }
+  return cyclic;
 }
 
 /** The Dockerfile producing what `dep` names; the first in path order when several claim it. */
@@ -106,12 +134,12 @@ function producerOf(dep: Dependency, producers: Producers): string | undefined {
   if (!ref) return undefined;
   if (ref.digest !== null) {
     const byDigest = producers.byDigest.get(digestKeyOf(ref.name, ref.digest));
-    if (byDigest) return [...byDigest].sort(compare)[0];
+    if (byDigest) return byDigest[0];
   }
   const tag = effectiveTag(ref);
   if (tag === null) return undefined;
   const byTag = producers.byTag.get(tagKeyOf(ref.name, tag));
-  return byTag ? [...byTag].sort(compare)[0] : undefined;
+  return byTag?.[0];
 }
 
 export function compare(a: string, b: string): number {

@@ -76,11 +76,21 @@ export function joinCatalog(input: CatalogInput): JoinedCatalog {
 }
 
 export function toGraphError(p: Problem, baseDir: string): GraphError {
-  return { file: path.isAbsolute(p.file) ? relativePosix(baseDir, p.file) : p.file, line: p.line, message: p.message };
+  return {
+    file: path.isAbsolute(p.file) ? relativePosix(baseDir, p.file) : p.file,
+    line: p.line,
+    message: p.message,
+  };
 }
 
 /** restack.yaml names a repository without tag or digest, and valid tags. */
-function validImage(name: string, tags: string[], dockerfile: string, file: string, errors: GraphError[]): boolean {
+function validImage(
+  name: string,
+  tags: string[],
+  dockerfile: string,
+  file: string,
+  errors: GraphError[],
+): boolean {
   const parsed = parseReference(name);
   if (!parsed.ok || parsed.ref.tag !== null || parsed.ref.digest !== null) {
     errors.push({

@@ -15,14 +15,30 @@ export interface GraphDelta {
 }
 
 /** Nodes and edges (from, to) that appeared or disappeared between two graphs. */
-export function diffGraphs(before: Graph, after: Graph, changedFiles: string[], repository?: string): GraphDelta {
+export function diffGraphs(
+  before: Graph,
+  after: Graph,
+  changedFiles: string[],
+  repository?: string,
+  /** When known, only edges touching these nodes can differ. */
+  scope?: ReadonlySet<string>,
+): GraphDelta {
   const nodesBefore = new Set(before.nodes.map((n) => n.dockerfile));
   const nodesAfter = new Set(after.nodes.map((n) => n.dockerfile));
   const key = (e: GraphEdgeId) => `${e.from}\n${e.to}`;
-  const edgesBefore = new Map(before.edges.map((e) => [key(e), { from: e.from, to: e.to }]));
-  const edgesAfter = new Map(after.edges.map((e) => [key(e), { from: e.from, to: e.to }]));
+  const inScope = (e: GraphEdgeId) => !scope || scope.has(e.to) || scope.has(e.from);
+  const edgeMap = (g: Graph) => {
+    const map = new Map<string, GraphEdgeId>();
+    for (const e of g.edges) if (inScope(e)) map.set(key(e), { from: e.from, to: e.to });
+    return map;
+  };
+  const edgesBefore = edgeMap(before);
+  const edgesAfter = edgeMap(after);
   const minus = <T>(a: Map<string, T>, b: Map<string, T>) =>
-    [...a].filter(([k]) => !b.has(k)).sort(([x], [y]) => compare(x, y)).map(([, v]) => v);
+    [...a]
+      .filter(([k]) => !b.has(k))
+      .sort(([x], [y]) => compare(x, y))
+      .map(([, v]) => v);
   return {
     ...(repository ? { repository } : {}),
     changedFiles: [...changedFiles].sort(compare),

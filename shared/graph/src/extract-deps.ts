@@ -8,7 +8,9 @@ export function argsKey(args: Record<string, string>): string {
 }
 
 /** Distinct build-arg sets, in first-seen order. */
-export function uniqueArgSets(sets: ReadonlyArray<Record<string, string>>): Array<Record<string, string>> {
+export function uniqueArgSets(
+  sets: ReadonlyArray<Record<string, string>>,
+): Array<Record<string, string>> {
   const byKey = new Map<string, Record<string, string>>();
   for (const s of sets) if (!byKey.has(argsKey(s))) byKey.set(argsKey(s), s);
   return [...byKey.values()];
@@ -49,6 +51,13 @@ export function extractDeps(
 
 /** The parsed reference of a valid report; invalid ones are already in the file's errors. */
 function toImageReference(report: ReferenceReport | null): ImageReference | null {
-  if (!report?.valid || report.name === null || report.domain === null || report.path === null) return null;
-  return { name: report.name, domain: report.domain, path: report.path, tag: report.tag, digest: report.digest };
+  if (!report?.valid || report.name === null || report.domain === null || report.path === null)
+    return null;
+  return {
+    name: report.name,
+    domain: report.domain,
+    path: report.path,
+    tag: report.tag,
+    digest: report.digest,
+  };
 }

@@ -3,13 +3,14 @@ import path from 'node:path';
 import type { ParseResult } from '@restack/catalog';
 import type { ImageEntry } from '@restack/config';
 import type { PushChange, Source, SourceChange } from '@restack/sources';
-import { buildGraph, compare } from './build.js';
-import { joinCatalog, toGraphError } from './catalog-join.js';
+import { buildGraph, compare, indexProducers, type Producers } from './build.js';
+import { joinCatalog, toGraphError, type JoinedCatalog } from './catalog-join.js';
 import { isDockerfileName } from './discover.js';
 import { argsKey, extractDeps, uniqueArgSets } from './extract-deps.js';
 import type { DockerfileDeps, Graph, GraphError } from './types.js';
 import { parseUnit, unitOf } from './units.js';
 import { diffGraphs, type GraphDelta } from './delta.js';
+import { patchGraph } from './incremental.js';
 
 export interface GraphIndexSettings {
   baseDir: string;
@@ -69,14 +70,37 @@ export function emptyIndexData(): IndexData {
  * reading the others; the catalog join and the edges are rebuilt from the
  * kept parts (fast), never by reading the world again.
  */
-export function createGraphIndex(settings: GraphIndexSettings, data: IndexData = emptyIndexData()): GraphIndex {
+export function createGraphIndex(
+  settings: GraphIndexSettings,
+  data: IndexData = emptyIndexData(),
+): GraphIndex {
   const { baseDir } = settings;
-  for (const [name, digests] of settings.knownDigests ?? []) data.knownDigests.set(name, [...digests]);
+  for (const [name, digests] of settings.knownDigests ?? [])
+    data.knownDigests.set(name, [...digests]);
   let current: Graph | undefined;
+  /** Bumped when a file appears or disappears, so the sorted id list is redone only then. */
+  let textsVersion = 0;
+  let sortedIds: { version: string; ids: string[]; set: Set<string> } | undefined;
+  /** The graph before the pending changes, the catalog version it was built with, and the Dockerfiles changed since. */
+  let patchable: { graph: Graph; version: number; changed: Set<string> } | undefined;
+  // The catalog join is redone only when a unit's claims or the known digests changed.
+  let catalogVersion = 0;
+  let joined:
+    | {
+        version: number;
+        catalog: JoinedCatalog;
+        producers: Producers;
+        /** Build-arg sets per Dockerfile and their key, worked out once per join. */
+        args: Map<string, { sets: Array<Record<string, string>>; key: string }>;
+      }
+    | undefined;
 
   async function readConfigDockerfiles(): Promise<void> {
     for (const image of settings.images) {
-      const id = path.relative(baseDir, path.resolve(baseDir, image.dockerfile)).split(path.sep).join('/');
+      const id = path
+        .relative(baseDir, path.resolve(baseDir, image.dockerfile))
+        .split(path.sep)
+        .join('/');
       if (data.texts.has(id)) continue;
       try {
         data.texts.set(id, await readFile(path.resolve(baseDir, id), 'utf8'));
@@ -90,28 +114,62 @@ export function createGraphIndex(settings: GraphIndexSettings, data: IndexData =
   async function reparse(units: Iterable<string>): Promise<void> {
     for (const unit of units) {
       const result = await parseUnit(unit, data.texts, baseDir);
+      const before = data.units.get(unit);
       if (result.claims.length || result.problems.length) data.units.set(unit, result);
       else data.units.delete(unit);
+      if (!sameResult(before, data.units.get(unit))) catalogVersion++;
     }
   }
 
+  function join() {
+    if (!joined || joined.version !== catalogVersion) {
+      const catalog = joinCatalog({
+        baseDir,
+        configFile: settings.configFile,
+        images: settings.images,
+        claims: [...data.units.values()].flatMap((u) => u.claims),
+        buildArgs: settings.buildArgs ?? {},
+        knownDigests: data.knownDigests,
+      });
+      const args = new Map<string, { sets: Array<Record<string, string>>; key: string }>();
+      for (const [id, list] of catalog.argSets) {
+        const sets = uniqueArgSets(list);
+        args.set(id, { sets, key: sets.map(argsKey).join('\n') });
+      }
+      joined = {
+        version: catalogVersion,
+        catalog,
+        producers: indexProducers(catalog.produced),
+        args,
+      };
+    }
+    const problems = [...data.units.values()].flatMap((u) =>
+      u.problems.map((p) => toGraphError(p, baseDir)),
+    );
+    return { ...joined, problems };
+  }
+
   function rebuild(): Graph {
-    const claims = [...data.units.values()].flatMap((u) => u.claims);
-    const problems = [...data.units.values()].flatMap((u) => u.problems);
-    const catalog = joinCatalog({
-      baseDir,
-      configFile: settings.configFile,
-      images: settings.images,
-      claims,
-      buildArgs: settings.buildArgs ?? {},
-      knownDigests: data.knownDigests,
-    });
-    const dockerfiles = new Set<string>(catalog.configDockerfiles);
-    for (const id of data.texts.keys()) if (isDockerfileName(id.slice(id.lastIndexOf('/') + 1))) dockerfiles.add(id);
+    const { catalog, producers, problems, args } = join();
+    const noArgs = uniqueArgSets([{ ...settings.buildArgs }]);
+    const noArgsKey = noArgs.map(argsKey).join('\n');
+    if (!sortedIds || sortedIds.version !== `${catalogVersion}/${textsVersion}`) {
+      // Dockerfiles a claim names are nodes even when missing, reported as unreadable.
+      const set = new Set<string>([...catalog.configDockerfiles, ...catalog.produced.keys()]);
+      for (const id of data.texts.keys())
+        if (isDockerfileName(id.slice(id.lastIndexOf('/') + 1))) set.add(id);
+      sortedIds = {
+        version: `${catalogVersion}/${textsVersion}`,
+        ids: [...set].sort(compare),
+        set,
+      };
+    }
+    const dockerfiles = sortedIds.set;
     const deps: DockerfileDeps[] = [];
-    for (const id of [...dockerfiles].sort(compare)) {
-      const sets = uniqueArgSets(catalog.argSets.get(id) ?? [{ ...settings.buildArgs }]);
-      const key = sets.map(argsKey).join('\n');
+    for (const id of sortedIds.ids) {
+      const own = args.get(id);
+      const sets = own?.sets ?? noArgs;
+      const key = own?.key ?? noArgsKey;
       const cached = data.extracts.get(id);
       if (cached && cached.key === key && data.texts.has(id)) {
         deps.push(cached.deps);
@@ -122,10 +180,13 @@ export function createGraphIndex(settings: GraphIndexSettings, data: IndexData =
       deps.push(extracted);
     }
     for (const id of data.extracts.keys()) if (!dockerfiles.has(id)) data.extracts.delete(id);
-    const graph = buildGraph(deps, catalog.produced);
+    const graph =
+      patchable && patchable.version === catalogVersion
+        ? patchGraph(patchable.graph, deps, patchable.changed, catalog.produced, producers)
+        : buildGraph(deps, catalog.produced, producers);
+    patchable = undefined;
     const sourceErrors = [...data.sourceProblems.values()].flat();
-    const catalogErrors = problems.map((p) => toGraphError(p, baseDir));
-    graph.errors.unshift(...sourceErrors, ...catalog.errors, ...catalogErrors);
+    graph.errors.unshift(...sourceErrors, ...catalog.errors, ...problems);
     current = graph;
     return graph;
   }
@@ -134,6 +195,7 @@ export function createGraphIndex(settings: GraphIndexSettings, data: IndexData =
 
   async function apply(change: SourceChange): Promise<GraphDelta> {
     const before = graph();
+    const versionBefore = catalogVersion;
     const ids = new Set(change.ids);
     if (change.prefix !== undefined) {
       for (const id of data.texts.keys()) if (id.startsWith(change.prefix)) ids.add(id);
@@ -142,8 +204,10 @@ export function createGraphIndex(settings: GraphIndexSettings, data: IndexData =
     const changed: string[] = [];
     for (const id of [...ids].sort(compare)) {
       const source = settings.sources.find((s) => s.owns(id));
-      const text = source ? await source.read(id) : undefined;
+      if (!source) continue;
+      const text = await source.read(id);
       if (text === data.texts.get(id)) continue;
+      if (text === undefined || !data.texts.has(id)) textsVersion++;
       if (text === undefined) data.texts.delete(id);
       else data.texts.set(id, text);
       data.extracts.delete(id);
@@ -152,8 +216,11 @@ export function createGraphIndex(settings: GraphIndexSettings, data: IndexData =
       if (unit) units.add(unit);
     }
     await reparse(units);
+    patchable = { graph: before, version: versionBefore, changed: new Set(changed) };
     current = undefined;
-    return diffGraphs(before, graph(), changed, change.repository);
+    // With the catalog unchanged only edges into (or out of removed) changed files can differ.
+    const scope = catalogVersion === versionBefore ? new Set(changed) : undefined;
+    return diffGraphs(before, graph(), changed, change.repository, scope);
   }
 
   return {
@@ -166,7 +233,10 @@ export function createGraphIndex(settings: GraphIndexSettings, data: IndexData =
         const listing = await source.list();
         data.sourceProblems.set(
           source.name,
-          listing.problems.map((p) => ({ file: p.file === source.name ? settings.configFile : p.file, message: `source "${source.name}": ${p.message}` })),
+          listing.problems.map((p) => ({
+            file: p.file === source.name ? settings.configFile : p.file,
+            message: `source "${source.name}": ${p.message}`,
+          })),
         );
         await mapLimit(listing.ids, source.kind === 'github' ? 8 : 64, async (id) => {
           const text = await source.read(id);
@@ -174,10 +244,12 @@ export function createGraphIndex(settings: GraphIndexSettings, data: IndexData =
         });
       }
       data.texts = texts;
+      textsVersion++;
       data.extracts.clear();
       data.readErrors.clear();
       await readConfigDockerfiles();
       data.units.clear();
+      catalogVersion++;
       const units = new Set<string>();
       for (const id of data.texts.keys()) {
         const unit = unitOf(id);
@@ -214,6 +286,7 @@ export function createGraphIndex(settings: GraphIndexSettings, data: IndexData =
       const list = data.knownDigests.get(name) ?? [];
       if (list.includes(digest)) return false;
       data.knownDigests.set(name, [...list, digest]);
+      catalogVersion++;
       const produced = graph().nodes.some((n) => n.images.some((i) => i.name === name));
       current = undefined;
       return produced;
@@ -222,10 +295,18 @@ export function createGraphIndex(settings: GraphIndexSettings, data: IndexData =
   };
 }
 
-async function mapLimit<T>(items: readonly T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+async function mapLimit<T>(
+  items: readonly T[],
+  size: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) await fn(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+}
+
+function sameResult(a: ParseResult | undefined, b: ParseResult | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b));
 }

@@ -63,7 +63,12 @@ export async function parseUnit(
   const files: BakeSourceFile[] = [];
   for (const name of BAKE_FILE_NAMES) {
     const text = texts.get(at(key, name));
-    if (text !== undefined) files.push({ file: abs(at(key, name)), text, format: name.endsWith('.hcl') ? 'hcl' : 'json' });
+    if (text !== undefined)
+      files.push({
+        file: abs(at(key, name)),
+        text,
+        format: name.endsWith('.hcl') ? 'hcl' : 'json',
+      });
   }
   return files.length ? parseBakeProject(files) : EMPTY;
 }

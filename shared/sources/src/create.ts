@@ -17,12 +17,18 @@ export interface CreateSourcesOptions {
 }
 
 /** One Source per `sources:` entry of restack.yaml. */
-export function createSources(entries: readonly SourceEntry[], options: CreateSourcesOptions): Source[] {
+export function createSources(
+  entries: readonly SourceEntry[],
+  options: CreateSourcesOptions,
+): Source[] {
   const cacheDir = options.cacheDir ?? path.join(options.baseDir, '.restack', 'cache', 'git');
   return entries.map((entry, i) => {
     if ('path' in entry) return localSource({ path: entry.path, baseDir: options.baseDir });
     if ('git' in entry) {
-      const url = /^[\w+]+:\/\//.test(entry.git) || /^[\w.-]+@[^:]+:/.test(entry.git) ? entry.git : path.resolve(options.baseDir, entry.git);
+      const url =
+        /^[\w+]+:\/\//.test(entry.git) || /^[\w.-]+@[^:]+:/.test(entry.git)
+          ? entry.git
+          : path.resolve(options.baseDir, entry.git);
       return gitSource({
         url,
         name: entry.name ?? defaultGitName(entry.git),
@@ -34,10 +40,14 @@ export function createSources(entries: readonly SourceEntry[], options: CreateSo
     }
     const g = entry.github;
     if (!options.github) {
-      throw new RestackError('sources.github-missing', `sources[${i}] reads GitHub but no GitHub client is configured`, {
-        where: `sources[${i}].github`,
-        fix: 'add a `github:` section (auth) to restack.yaml',
-      });
+      throw new RestackError(
+        'sources.github-missing',
+        `sources[${i}] reads GitHub but no GitHub client is configured`,
+        {
+          where: `sources[${i}].github`,
+          fix: 'add a `github:` section (auth) to restack.yaml',
+        },
+      );
     }
     return githubSource({
       github: options.github,

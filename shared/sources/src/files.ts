@@ -1,4 +1,9 @@
-import { BAKE_FILE_NAMES, COMPOSE_FILE_NAMES, COMPOSE_OVERRIDE_FILE_NAMES, isDockerfileName } from '@restack/catalog';
+import {
+  BAKE_FILE_NAMES,
+  COMPOSE_FILE_NAMES,
+  COMPOSE_OVERRIDE_FILE_NAMES,
+  isDockerfileName,
+} from '@restack/catalog';
 
 const CATALOG_NAMES = new Set<string>([
   ...COMPOSE_FILE_NAMES,

@@ -36,16 +36,24 @@ export async function gitEnv(options: GitEnvOptions): Promise<NodeJS.ProcessEnv>
     const username = source[c.usernameEnv];
     const password = source[c.passwordEnv];
     if (!username || !password) {
-      throw new RestackError('sources.credentials-missing', `git credentials: ${!username ? c.usernameEnv : c.passwordEnv} is not set`, {
-        where: 'sources[].credentials',
-        fix: `set ${c.usernameEnv} and ${c.passwordEnv} in the environment restack runs in`,
-      });
+      throw new RestackError(
+        'sources.credentials-missing',
+        `git credentials: ${!username ? c.usernameEnv : c.passwordEnv} is not set`,
+        {
+          where: 'sources[].credentials',
+          fix: `set ${c.usernameEnv} and ${c.passwordEnv} in the environment restack runs in`,
+        },
+      );
     }
     await mkdir(options.helperDir, { recursive: true });
     const helper = path.join(options.helperDir, 'askpass.sh');
     await writeFile(helper, ASKPASS);
     await chmod(helper, 0o700);
-    Object.assign(env, { GIT_ASKPASS: helper, RESTACK_GIT_USERNAME: username, RESTACK_GIT_PASSWORD: password });
+    Object.assign(env, {
+      GIT_ASKPASS: helper,
+      RESTACK_GIT_USERNAME: username,
+      RESTACK_GIT_PASSWORD: password,
+    });
   } else if (c) {
     // GIT_SSH_COMMAND is run by a shell: quote the key path.
     const key = `'${path.resolve(c.sshKeyPath).replace(/'/g, `'\\''`)}'`;
@@ -55,17 +63,29 @@ export async function gitEnv(options: GitEnvOptions): Promise<NodeJS.ProcessEnv>
 }
 
 /** Runs git with an argument array (never a shell string); rejects with git's stderr, credentials removed. */
-export function git(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<string> {
+export function git(
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('git', [...args], { cwd: options.cwd, env: options.env, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (!error) return resolve(stdout);
-      reject(
-        new RestackError('sources.git-failed', `git ${args[0] ?? ''} failed: ${redactUrl(stderr.trim() || error.message)}`, {
-          where: options.cwd,
-          fix: 'check the URL, the ref and the credentials of the git source',
-        }),
-      );
-    });
+    execFile(
+      'git',
+      [...args],
+      { cwd: options.cwd, env: options.env, maxBuffer: 256 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (!error) return resolve(stdout);
+        reject(
+          new RestackError(
+            'sources.git-failed',
+            `git ${args[0] ?? ''} failed: ${redactUrl(stderr.trim() || error.message)}`,
+            {
+              where: options.cwd,
+              fix: 'check the URL, the ref and the credentials of the git source',
+            },
+          ),
+        );
+      },
+    );
   });
 }
 

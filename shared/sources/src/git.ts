@@ -25,7 +25,11 @@ export function defaultGitName(url: string): string {
 
 /** `owner/name` from a clone URL's last two segments, for campaign targets. */
 export function repositoryOfUrl(url: string, name: string): string {
-  const parts = url.replace(/\/+$/, '').replace(/\.git$/, '').split(/[/:]/).filter(Boolean);
+  const parts = url
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '')
+    .split(/[/:]/)
+    .filter(Boolean);
   const owner = (parts[parts.length - 2] ?? 'git').replace(/[^\w.-]/g, '-');
   return `${owner}/${name}`;
 }
@@ -78,7 +82,8 @@ export function gitSource(options: GitSourceOptions): Source {
       const files = await walkIndexed(dir, problems, options.name);
       return { ids: files.map((f) => prefix + relativeId(dir, f)), problems };
     },
-    read: async (id) => (owns(id) ? readIfPresent(path.join(dir, id.slice(prefix.length))) : undefined),
+    read: async (id) =>
+      owns(id) ? readIfPresent(path.join(dir, id.slice(prefix.length))) : undefined,
     owns,
     locate: (id) => (owns(id) ? { repository, path: id.slice(prefix.length) } : undefined),
     async update(): Promise<SourceChange | null> {

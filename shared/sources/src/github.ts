@@ -1,6 +1,14 @@
 import type { GitHubPort, RepoRef, Repository } from '@restack/github';
 import { isIndexedPath } from './files.js';
-import type { Location, PushChange, Source, SourceChange, SourceListing, SourceProblem, SourceState } from './types.js';
+import type {
+  Location,
+  PushChange,
+  Source,
+  SourceChange,
+  SourceListing,
+  SourceProblem,
+  SourceState,
+} from './types.js';
 
 export interface GitHubSourceOptions {
   github: GitHubPort;
@@ -33,7 +41,9 @@ export function githubSource(options: GitHubSourceOptions): Source {
   const gh = options.github;
   const repos = new Map<string, RepoState>(); // by owner/name
   const prefixOf = (r: RepoRef) =>
-    options.org !== undefined ? `${options.name}/${r.repo}/` : `${options.name}/${r.owner}/${r.repo}/`;
+    options.org !== undefined
+      ? `${options.name}/${r.repo}/`
+      : `${options.name}/${r.owner}/${r.repo}/`;
   const find = (id: string) => {
     for (const r of repos.values()) if (id.startsWith(r.prefix)) return r;
     return undefined;
@@ -61,9 +71,14 @@ export function githubSource(options: GitHubSourceOptions): Source {
     const state: RepoState = { ref, prefix: prefixOf(ref), branch: head.branch, sha: head.sha };
     repos.set(`${ref.owner}/${ref.repo}`, state);
     if (tree.truncated) {
-      problems.push({ file: state.prefix.slice(0, -1), message: 'GitHub truncated the tree listing; some files were not indexed' });
+      problems.push({
+        file: state.prefix.slice(0, -1),
+        message: 'GitHub truncated the tree listing; some files were not indexed',
+      });
     }
-    return tree.entries.filter((e) => e.type === 'blob' && isIndexedPath(e.path)).map((e) => state.prefix + e.path);
+    return tree.entries
+      .filter((e) => e.type === 'blob' && isIndexedPath(e.path))
+      .map((e) => state.prefix + e.path);
   }
 
   return {
@@ -97,7 +112,9 @@ export function githubSource(options: GitHubSourceOptions): Source {
     owns: (id) => id.startsWith(`${options.name}/`),
     locate(id): Location | undefined {
       const r = find(id);
-      return r ? { repository: `${r.ref.owner}/${r.ref.repo}`, path: id.slice(r.prefix.length) } : undefined;
+      return r
+        ? { repository: `${r.ref.owner}/${r.ref.repo}`, path: id.slice(r.prefix.length) }
+        : undefined;
     },
     update: async () => null,
     async applyPush(push: PushChange): Promise<SourceChange | undefined> {
@@ -105,7 +122,10 @@ export function githubSource(options: GitHubSourceOptions): Source {
       if (!r || push.ref !== `refs/heads/${r.branch}`) return undefined;
       r.sha = push.after;
       if (push.paths !== null) {
-        return { repository: push.repository, ids: push.paths.filter(isIndexedPath).map((p) => r.prefix + p) };
+        return {
+          repository: push.repository,
+          ids: push.paths.filter(isIndexedPath).map((p) => r.prefix + p),
+        };
       }
       // The payload cannot say which files changed: re-list this repository.
       const problems: SourceProblem[] = [];
@@ -113,7 +133,9 @@ export function githubSource(options: GitHubSourceOptions): Source {
       return { repository: push.repository, ids, prefix: r.prefix };
     },
     state(): SourceState {
-      return Object.fromEntries([...repos].map(([k, r]) => [k, `${r.branch}\n${r.sha}\n${r.prefix}`]));
+      return Object.fromEntries(
+        [...repos].map(([k, r]) => [k, `${r.branch}\n${r.sha}\n${r.prefix}`]),
+      );
     },
     restore(state) {
       for (const [full, value] of Object.entries(state)) {
@@ -125,7 +147,11 @@ export function githubSource(options: GitHubSourceOptions): Source {
   };
 }
 
-async function inBatches<T>(items: readonly T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+async function inBatches<T>(
+  items: readonly T[],
+  size: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) await fn(items[next++]!);

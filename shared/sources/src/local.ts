@@ -15,7 +15,11 @@ export function relativeId(base: string, file: string): string {
 }
 
 /** Every indexed file under `root` (absolute paths, sorted); symbolic links are not followed. */
-export async function walkIndexed(root: string, problems: SourceProblem[], label: string): Promise<string[]> {
+export async function walkIndexed(
+  root: string,
+  problems: SourceProblem[],
+  label: string,
+): Promise<string[]> {
   const found: string[] = [];
   const pending = [root];
   let count = 0;
@@ -26,7 +30,10 @@ export async function walkIndexed(root: string, problems: SourceProblem[], label
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch (e) {
-      problems.push({ file: label, message: `cannot read ${dir === root ? 'the source' : 'a folder'}: ${(e as Error).message}` });
+      problems.push({
+        file: label,
+        message: `cannot read ${dir === root ? 'the source' : 'a folder'}: ${(e as Error).message}`,
+      });
       continue;
     }
     for (const entry of entries) {
@@ -44,7 +51,11 @@ export function readIfPresent(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    if (
+      (e as NodeJS.ErrnoException).code === 'ENOENT' ||
+      (e as NodeJS.ErrnoException).code === 'ENOTDIR'
+    )
+      return undefined;
     throw e;
   }
 }
@@ -67,7 +78,10 @@ export function localSource(options: { path: string; baseDir: string }): Source 
     locate(id) {
       if (!inside(id)) return undefined;
       const name = path.basename(root).replace(/[^\w.-]/g, '-') || 'local';
-      return { repository: `local/${name}`, path: relativeId(root, path.resolve(options.baseDir, id)) };
+      return {
+        repository: `local/${name}`,
+        path: relativeId(root, path.resolve(options.baseDir, id)),
+      };
     },
     update: async () => null,
     applyPush: async () => undefined,

@@ -33,8 +33,14 @@ const MAX_LISTED_COMMITS = 20;
  * and reads which files it changed. Throws a RestackError on a bad signature
  * or payload; the payload is never logged.
  */
-export async function verifyPush(secret: string, body: string, signature: string | undefined): Promise<PushChange> {
-  const valid = signature ? await new Webhooks({ secret }).verify(body, signature).catch(() => false) : false;
+export async function verifyPush(
+  secret: string,
+  body: string,
+  signature: string | undefined,
+): Promise<PushChange> {
+  const valid = signature
+    ? await new Webhooks({ secret }).verify(body, signature).catch(() => false)
+    : false;
   if (!valid) {
     throw new RestackError('sources.webhook-signature', 'push webhook signature does not match', {
       where: 'X-Hub-Signature-256',
@@ -45,7 +51,10 @@ export async function verifyPush(secret: string, body: string, signature: string
   try {
     json = JSON.parse(body);
   } catch (cause) {
-    throw new RestackError('sources.webhook-payload', 'push webhook body is not JSON', { cause, where: 'push webhook' });
+    throw new RestackError('sources.webhook-payload', 'push webhook body is not JSON', {
+      cause,
+      where: 'push webhook',
+    });
   }
   return pushChange(json);
 }
@@ -55,15 +64,20 @@ export function pushChange(payload: unknown): PushChange {
   const parsed = pushPayloadSchema.safeParse(payload);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new RestackError('sources.webhook-payload', `push webhook payload: ${issue?.message ?? 'invalid'}`, {
-      where: `push webhook ${issue?.path.join('.') ?? ''}`,
-      fix: 'send GitHub push events only to this endpoint',
-    });
+    throw new RestackError(
+      'sources.webhook-payload',
+      `push webhook payload: ${issue?.message ?? 'invalid'}`,
+      {
+        where: `push webhook ${issue?.path.join('.') ?? ''}`,
+        fix: 'send GitHub push events only to this endpoint',
+      },
+    );
   }
   const p = parsed.data;
   const complete = !p.forced && p.commits.length < MAX_LISTED_COMMITS && !/^0+$/.test(p.before);
   const paths = new Set<string>();
-  for (const c of p.commits) for (const f of [...c.added, ...c.modified, ...c.removed]) paths.add(f);
+  for (const c of p.commits)
+    for (const f of [...c.added, ...c.modified, ...c.removed]) paths.add(f);
   return {
     repository: p.repository.full_name,
     ref: p.ref,

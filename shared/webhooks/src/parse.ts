@@ -71,9 +71,15 @@ function hint(text: string, digest: string | null = null): WebhookHint | string 
   return { name, tag, digest: parsed.ref.digest ?? digest };
 }
 
-async function authenticate(kind: WebhookKind, req: WebhookRequest, s: WebhookSecret): Promise<Failure | null> {
-  const unsigned = (what: string) => fail(401, `the ${kind} webhook has no ${what}; restack accepts only authenticated webhooks`);
-  const wrong = (what: string) => fail(401, `the ${kind} webhook's ${what} does not match the configured secret`);
+async function authenticate(
+  kind: WebhookKind,
+  req: WebhookRequest,
+  s: WebhookSecret,
+): Promise<Failure | null> {
+  const unsigned = (what: string) =>
+    fail(401, `the ${kind} webhook has no ${what}; restack accepts only authenticated webhooks`);
+  const wrong = (what: string) =>
+    fail(401, `the ${kind} webhook's ${what} does not match the configured secret`);
   if (kind === 'github') {
     const sig = header(req, 'x-hub-signature-256');
     if (sig === null) return unsigned('X-Hub-Signature-256 header');
@@ -92,16 +98,26 @@ async function authenticate(kind: WebhookKind, req: WebhookRequest, s: WebhookSe
   // Distribution sends the configured `Authorization: [Bearer <token>]`; Harbor its "Auth Header" verbatim.
   const auth = header(req, 'authorization');
   if (auth === null) return unsigned('Authorization header');
-  const ok = kind === 'distribution' ? sameSecret(auth, `Bearer ${s.secret}`) : sameSecret(auth, s.secret) || sameSecret(auth, `Bearer ${s.secret}`);
+  const ok =
+    kind === 'distribution'
+      ? sameSecret(auth, `Bearer ${s.secret}`)
+      : sameSecret(auth, s.secret) || sameSecret(auth, `Bearer ${s.secret}`);
   return ok ? null : wrong('Authorization header');
 }
 
-function shape<S extends z.ZodType>(kind: WebhookKind, schema: S, json: unknown): z.infer<S> | Failure {
+function shape<S extends z.ZodType>(
+  kind: WebhookKind,
+  schema: S,
+  json: unknown,
+): z.infer<S> | Failure {
   const r = schema.safeParse(json);
   if (r.success) return r.data as z.infer<S>;
   const issue = r.error.issues[0];
   const path = issue?.path.join('.') ?? '';
-  return fail(400, `the ${kind} webhook does not have the documented shape: ${path ? `${path}: ` : ''}${issue?.message ?? 'invalid'}`);
+  return fail(
+    400,
+    `the ${kind} webhook does not have the documented shape: ${path ? `${path}: ` : ''}${issue?.message ?? 'invalid'}`,
+  );
 }
 
 const isFailure = (v: unknown): v is Failure =>
@@ -123,11 +139,17 @@ function distribution(json: unknown, s: WebhookSecret): Hints {
   const env = shape('distribution', distributionEnvelopeSchema, json);
   if (isFailure(env)) return env;
   // Pulls (including restack's own HEADs) and blob pushes say nothing about tags.
-  const pushes = env.events.filter((e) => e.action === 'push' && MANIFEST_TYPES.has(e.target.mediaType ?? ''));
+  const pushes = env.events.filter(
+    (e) => e.action === 'push' && MANIFEST_TYPES.has(e.target.mediaType ?? ''),
+  );
   const texts: Array<[string, string | null]> = [];
   for (const e of pushes) {
     const host = s.registry ?? e.request?.host;
-    if (!host) return fail(400, 'a distribution push event has no request.host; set watch.webhooks.distribution.registry');
+    if (!host)
+      return fail(
+        400,
+        'a distribution push event has no request.host; set watch.webhooks.distribution.registry',
+      );
     const tag = e.target.tag ? `:${e.target.tag}` : '';
     texts.push([`${host}/${e.target.repository}${tag}`, e.target.digest ?? null]);
   }
@@ -159,18 +181,22 @@ function harbor(json: unknown, s: WebhookSecret): Hints | { ignored: string } {
   );
 }
 
-function github(json: unknown, req: WebhookRequest): Hints | { ignored: string } {
+function github(json: unknown, req: WebhookRequest, s: WebhookSecret): Hints | { ignored: string } {
   const event = header(req, 'x-github-event');
-  if (event !== 'package' && event !== 'registry_package') return { ignored: `GitHub event ${event ?? '(none)'}` };
+  if (event !== 'package' && event !== 'registry_package')
+    return { ignored: `GitHub event ${event ?? '(none)'}` };
   const p = shape('github', githubPackageEventSchema, json);
   if (isFailure(p)) return p;
-  if (p.action !== 'published' && p.action !== 'updated') return { ignored: `GitHub ${event} ${p.action}` };
+  if (p.action !== 'published' && p.action !== 'updated')
+    return { ignored: `GitHub ${event} ${p.action}` };
   const pkg = p.package ?? p.registry_package;
   const url = pkg?.package_version?.package_url ?? '';
-  if (!url.startsWith('ghcr.io/')) return { ignored: 'a GitHub package that is not a GHCR container' };
+  if (!url.startsWith('ghcr.io/'))
+    return { ignored: 'a GitHub package that is not a GHCR container' };
   const tag = pkg?.package_version?.container_metadata?.tag;
   // GHCR names are lowercase; package_url keeps the owner's case and may end in a bare ':'.
-  const name = url.replace(/:[^/]*$/, '').toLowerCase();
+  const repo = url.replace(/:[^/]*$/, '').toLowerCase();
+  const name = s.registry ? `${s.registry}/${repo.split('/').slice(1).join('/')}` : repo;
   return collect([[tag?.name ? `${name}:${tag.name}` : name, tag?.digest || null]]);
 }
 
@@ -178,14 +204,23 @@ function github(json: unknown, req: WebhookRequest): Hints | { ignored: string }
  * Authenticates and reads one webhook of `kind`. Never throws: a bad
  * request comes back as a status and a message that says what is wrong.
  */
-export async function readWebhook(kind: string, req: WebhookRequest, secrets: WebhookSecrets): Promise<WebhookResult> {
+export async function readWebhook(
+  kind: string,
+  req: WebhookRequest,
+  secrets: WebhookSecrets,
+): Promise<WebhookResult> {
   if (!(webhookKinds as readonly string[]).includes(kind)) {
     return fail(404, `unknown webhook kind "${kind}"; use one of ${webhookKinds.join(', ')}`);
   }
   const k = kind as WebhookKind;
   const s = secrets[k];
-  if (!s) return fail(404, `${k} webhooks are not enabled; add watch.webhooks.${k}.secretEnv to restack.yaml`);
-  if (req.body.length > MAX_WEBHOOK_BYTES) return fail(413, `the webhook body is larger than ${MAX_WEBHOOK_BYTES} bytes`);
+  if (!s)
+    return fail(
+      404,
+      `${k} webhooks are not enabled; add watch.webhooks.${k}.secretEnv to restack.yaml`,
+    );
+  if (req.body.length > MAX_WEBHOOK_BYTES)
+    return fail(413, `the webhook body is larger than ${MAX_WEBHOOK_BYTES} bytes`);
   const denied = await authenticate(k, req, s);
   if (denied) return denied;
   let json: unknown;
@@ -197,16 +232,23 @@ export async function readWebhook(kind: string, req: WebhookRequest, secrets: We
   let out: Hints | { ignored: string };
   if (k === 'distribution') out = distribution(json, s);
   else if (k === 'harbor') out = harbor(json, s);
-  else if (k === 'github') out = github(json, req);
+  else if (k === 'github') out = github(json, req, s);
   else if (k === 'dockerhub') {
     const d = shape('dockerhub', dockerHubPayloadSchema, json);
     const name = (n: string) => (s.registry ? `${s.registry}/${n}` : `docker.io/${n}`);
-    out = isFailure(d) ? d : collect([[`${name(d.repository.repo_name)}:${d.push_data.tag}`, null]]);
+    out = isFailure(d)
+      ? d
+      : collect([[`${name(d.repository.repo_name)}:${d.push_data.tag}`, null]]);
   } else {
     const g = shape('generic', genericPayloadSchema, json);
     out = isFailure(g) ? g : collect([[g.ref, g.digest ?? null]]);
   }
   if (isFailure(out)) return out;
   if ('ignored' in out) return { ok: true, kind: k, hints: [], ignored: out.ignored };
-  return { ok: true, kind: k, hints: out, ignored: out.length === 0 ? 'no tag push in this webhook' : null };
+  return {
+    ok: true,
+    kind: k,
+    hints: out,
+    ignored: out.length === 0 ? 'no tag push in this webhook' : null,
+  };
 }

@@ -23,7 +23,11 @@ const githubVerifiers = new Map<string, Webhooks>();
  * GitHub's X-Hub-Signature-256, checked by @octokit/webhooks.
  * https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
  */
-export async function verifyGithub(secret: string, body: Buffer, signature: string): Promise<boolean> {
+export async function verifyGithub(
+  secret: string,
+  body: Buffer,
+  signature: string,
+): Promise<boolean> {
   let verifier = githubVerifiers.get(secret);
   if (!verifier) {
     verifier = new Webhooks({ secret });

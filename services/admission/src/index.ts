@@ -1,0 +1,2 @@
+export { startAdmission } from './start.js';
+export type { Admission, StartAdmissionOptions } from './start.js';

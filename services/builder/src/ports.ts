@@ -1,0 +1,45 @@
+import type { Logger } from '@restack/core';
+import type { RestackEvent } from '@restack/events';
+import type { RepositorySources, TargetBuildRequest, TargetBuildResult } from '@restack/rebuild';
+
+/** What the catalog says about building one image: restack.yaml `images[]`. */
+export interface ImageBuildSettings {
+  buildArgs: Record<string, string>;
+  target?: string;
+  platform?: string;
+}
+
+/** A build that completed: the events that said so, sent again as they are on a redelivery. */
+export interface BuildRecord {
+  campaignId: string;
+  targetId: string;
+  digest: string;
+  /** The exact commit built; null for a plain folder. */
+  revision: string | null;
+  builtAt: string;
+  events: RestackEvent[];
+}
+
+/** Done builds by campaign and target (a KV bucket); written before the request is acked. */
+export interface BuildRecords {
+  get(campaignId: string, targetId: string): Promise<BuildRecord | null>;
+  put(record: BuildRecord): Promise<void>;
+}
+
+export interface BuilderPorts {
+  /** Pins, builds, pushes (@restack/rebuild buildTarget over the engine). */
+  build(request: TargetBuildRequest): Promise<TargetBuildResult>;
+  sources: RepositorySources;
+  settings(image: string, tags: readonly string[]): ImageBuildSettings;
+  records: BuildRecords;
+  publish(event: RestackEvent): Promise<void>;
+  clock(): Date;
+}
+
+/** Which delivery this is, from the bus. */
+export interface Delivery {
+  log: Logger;
+  attempt: number;
+  maxAttempts: number;
+  signal?: AbortSignal;
+}

@@ -1,0 +1,118 @@
+import type { ConsumerSpec } from '@restack/bus';
+import { campaignRecordSchema, type ActionRule, type Limits } from '@restack/campaign';
+import { defineService, on, type ServiceDefinition } from '@restack/service';
+import {
+  onCampaignPlanned,
+  onDigestChanged,
+  onImageStale,
+  onWorkerEvent,
+  tick,
+  type DispatcherPorts,
+  type ImagePlanner,
+} from './handlers.js';
+import { CAMPAIGN_BUCKET, TRIGGER_BUCKET, campaignStore, triggerIndexSchema } from './store.js';
+
+const WORKER_EVENTS = [
+  'restack.pr.opened',
+  'restack.pr.updated',
+  'restack.pr.failed',
+  'restack.build.completed',
+  'restack.build.failed',
+] as const;
+
+export const dispatcherConsumer = {
+  durable: 'dispatcher',
+  subjects: [
+    'restack.campaign.planned',
+    'restack.digest.changed',
+    'restack.image.stale',
+    ...WORKER_EVENTS,
+  ],
+  maxAttempts: 10,
+  backoff: { initialMs: 200, maxMs: 10_000 },
+} satisfies ConsumerSpec<
+  | 'restack.campaign.planned'
+  | 'restack.digest.changed'
+  | 'restack.image.stale'
+  | (typeof WORKER_EVENTS)[number]
+>;
+
+/** The config sections the dispatcher reads (already validated by @restack/config). */
+export interface DispatcherConfig {
+  actions?: ActionRule[];
+  dryRun?: boolean;
+  limits: Limits;
+  pullRequests?: { staleAfterHours: number };
+}
+
+export interface DispatcherOptions {
+  config: DispatcherConfig;
+  /** `--dry-run`: overrides config. */
+  dryRun?: boolean;
+  clock?: () => Date;
+  planner?: ImagePlanner;
+  /** How often waiting targets, deadlines and outboxes are looked at. Default 30 s. */
+  tickMs?: number;
+  maxAttempts?: number;
+}
+
+/** The dispatcher as a service definition, for `restack up` (startRuntime) or on its own. */
+export function dispatcherService(options: DispatcherOptions): ServiceDefinition<DispatcherPorts> {
+  const clock = options.clock ?? (() => new Date());
+  const handle = on(dispatcherConsumer, async (event, _ctx, ports: DispatcherPorts) => {
+    switch (event.type) {
+      case 'restack.campaign.planned':
+        return onCampaignPlanned(event, ports);
+      case 'restack.digest.changed':
+        return onDigestChanged(event, ports);
+      case 'restack.image.stale':
+        return onImageStale(event, ports);
+      default:
+        return onWorkerEvent(event, ports);
+    }
+  });
+  return defineService<DispatcherPorts>({
+    name: 'dispatcher',
+    buckets: [CAMPAIGN_BUCKET, TRIGGER_BUCKET],
+    handlers: [handle],
+    async setup(ctx) {
+      const store = campaignStore(
+        await ctx.bus.kv(CAMPAIGN_BUCKET.name, campaignRecordSchema),
+        await ctx.bus.kv(TRIGGER_BUCKET.name, triggerIndexSchema),
+      );
+      return {
+        store,
+        publish: (event) => ctx.bus.publish(event),
+        clock,
+        log: ctx.log,
+        ...(options.planner ? { planner: options.planner } : {}),
+        settings: {
+          actions: options.config.actions ?? [],
+          dryRun: options.dryRun ?? options.config.dryRun ?? false,
+          limits: options.config.limits,
+          staleAfterMs: (options.config.pullRequests?.staleAfterHours ?? 168) * 3_600_000,
+          maxAttempts: options.maxAttempts ?? 3,
+        },
+      };
+    },
+    async start(ctx, ports) {
+      const leases = await ctx.bus.leases({ clock: () => clock().getTime() });
+      const every = options.tickMs ?? 30_000;
+      const holder = `${ctx.bus.name}-${process.pid}-${Math.random().toString(36).slice(2)}`;
+      let running: Promise<void> | undefined;
+      const timer = setInterval(() => {
+        running ??= (async () => {
+          // One replica ticks at a time; the others keep consuming events.
+          const lease = await leases.acquire('dispatcher-tick', holder, every * 3);
+          if (lease) await tick(ports);
+        })()
+          .catch((e: unknown) => ctx.log.warn({ err: String(e) }, 'dispatcher tick failed'))
+          .finally(() => (running = undefined));
+      }, every);
+      return async () => {
+        clearInterval(timer);
+        await running;
+      };
+    },
+  });
+}

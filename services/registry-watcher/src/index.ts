@@ -1,0 +1,13 @@
+export { startWatcher, POLL_LEASE_KEY } from './watcher.js';
+export type { Outcome, PollReport, Watcher, WatcherOptions } from './watcher.js';
+export { registryWatcherService, WATCHER_TOPOLOGY } from './service.js';
+export type { RegistryWatcherServiceOptions } from './service.js';
+export { checkReference, eventIdOf } from './check.js';
+export type { CheckPorts, CheckResult, LookupPort, StatePort, StoredState } from './check.js';
+export { decide } from './decide.js';
+export type { DetectedBy, Fact, Observation } from './decide.js';
+export { kvState, registryLookup } from './adapters.js';
+export { watchRef, watchedReferences } from './refs.js';
+export { DIGEST_BUCKET, refStateSchema } from './schema.js';
+export type { RefState } from './schema.js';
+export type { WebhookHttpSettings, WebhookReply } from './http.js';

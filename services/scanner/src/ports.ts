@@ -1,0 +1,29 @@
+import type { Logger } from '@restack/core';
+import type { RestackEvent } from '@restack/events';
+import type {
+  RescanRequest,
+  RescanResult,
+  ScanRecord,
+  ScanResultStore,
+  ScannerName,
+} from '@restack/scan';
+
+/** A scan as the scanner keeps it: the record and the event that reported it. */
+export type StoredScan = ScanRecord & { event: RestackEvent };
+
+export interface ScannerPorts {
+  /** Verification, inventory and (when configured) the vulnerability scan: @restack/scan rescanImage. */
+  rescan(request: RescanRequest): Promise<RescanResult>;
+  /** The configured vulnerability scanner, null for none. */
+  scanner: ScannerName | null;
+  store: ScanResultStore<StoredScan>;
+  publish(event: RestackEvent): Promise<void>;
+  clock(): Date;
+}
+
+export interface Delivery {
+  log: Logger;
+  attempt: number;
+  maxAttempts: number;
+  signal?: AbortSignal;
+}

@@ -1,0 +1,16 @@
+export { runCampaign } from './campaign.js';
+export type { CampaignReport, CampaignRequest } from './campaign.js';
+export { runTarget } from './run-target.js';
+export type { CampaignPorts, TargetRun } from './run-target.js';
+export { targetsFor } from './targets.js';
+export type { CampaignTarget } from './targets.js';
+export { buildTarget } from './build-target.js';
+export type { TargetBuildDeps, TargetBuildRequest, TargetBuildResult } from './build-target.js';
+export { baseName, basePin, finalBase, pinDockerfile } from './pin.js';
+export type { Pin, PinnedDockerfile } from './pin.js';
+export { gitSourceAt, localBuildSource, localRepositories } from './build-source.js';
+export type { BuildSource, RepositorySources } from './build-source.js';
+export { buildRegistryAuth, engineCredentials } from './credentials.js';
+export type { EngineCredentials } from './credentials.js';
+export { emptyReport, summariseVulnerabilities } from './report.js';
+export type { TargetReport, VulnerabilitySummary } from './report.js';
