@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { restackTopology, type ConsumerSpec } from '@restack/bus';
+import { encodeKvKey, type ConsumerSpec } from '@restack/bus';
 import { createEvent, type EventOf } from '@restack/events';
 import { createRegistryClient } from '@restack/registry';
 import {
@@ -15,7 +15,6 @@ import {
   sweepEndpoint,
   verdictRecordSchema,
 } from '@restack/svc-lifecycle';
-import { encodeKvKey } from '@restack/bus';
 import { pushImage, tagManifest } from '../harness/images.js';
 import { busFixture, defer, testLogger, waitFor } from '../harness/nats.js';
 import { startRegistry } from '../harness/registry.js';

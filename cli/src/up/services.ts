@@ -4,6 +4,11 @@ import { loadGraph } from '@restack/graph';
 import { createRegistryClient } from '@restack/registry';
 import type { RuntimeOptions } from '@restack/service';
 import { registryWatcherService, watchedReferences } from '@restack/svc-registry-watcher';
+import { graphService } from '@restack/svc-graph';
+import { dispatcherService } from '@restack/svc-dispatcher';
+import { prBotService } from '@restack/svc-pr-bot';
+import { createGitHubAdapter, createGitHubClient, resolveGitHubSettings, type GitHubPort } from '@restack/github';
+import path from 'node:path';
 
 export interface ServiceWiring {
   log: Logger;
@@ -19,13 +24,42 @@ export async function restackServices(
     registries: loaded.config.registries,
     logger: wiring.log.child({ component: 'registry' }),
   });
-  return [
+  const github = gitHubPort(loaded, wiring.log);
+  const { config } = loaded;
+  const services: Array<RuntimeOptions['services'][number]> = [
+    graphService({
+      config: loaded,
+      ...(github ? { github } : {}),
+      cacheDir: path.join(wiring.stateDir, 'sources'),
+      ...(process.env.RESTACK_GITHUB_WEBHOOK_SECRET ? { webhookSecret: process.env.RESTACK_GITHUB_WEBHOOK_SECRET } : {}),
+    }),
+    dispatcherService({
+      config: {
+        actions: config.actions,
+        dryRun: config.dryRun,
+        limits: config.limits,
+        pullRequests: config.pullRequests,
+      },
+    }),
     registryWatcherService({
       registryClient,
       graphSource: async () => watchedReferences(await loadGraph(loaded)),
       config: loaded.config.watch,
     }),
   ];
+  if (github) {
+    services.push(prBotService({ github, config: { github: config.github, pullRequests: config.pullRequests } }));
+  } else {
+    wiring.log.warn({}, 'no github section in the config: pull requests cannot be opened, only recorded');
+  }
+  return services;
+}
+
+/** The GitHub port when the config has a `github:` section; its secrets come from the environment. */
+function gitHubPort(loaded: LoadedConfig, log: Logger): GitHubPort | undefined {
+  if (!loaded.config.github) return undefined;
+  const settings = resolveGitHubSettings(loaded.config.github, { logger: log.child({ component: 'github' }), baseDir: loaded.baseDir });
+  return createGitHubAdapter(createGitHubClient(settings));
 }
 
 /** Resolves a tag's current digest for the dashboard's manual trigger. */

@@ -2,7 +2,7 @@ export { SWEEP_LEASE_KEY, lifecycleConsumer, lifecycleService } from './service.
 export type { LifecycleOptions } from './service.js';
 export { startLifecycle } from './start.js';
 export type { StartLifecycleOptions } from './start.js';
-export { configInputs } from './inputs.js';
+export { configInputs, loadedInputs } from './inputs.js';
 export { sweep } from './sweep.js';
 export type { SweepInputs, SweepPorts } from './sweep.js';
 export { onDigestChanged, onScanCompleted } from './handlers.js';

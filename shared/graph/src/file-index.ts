@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ParseResult } from '@restack/catalog';
@@ -35,6 +36,8 @@ export interface IndexData {
   /** Problems listing each source, by source name. */
   sourceProblems: Map<string, GraphError[]>;
   knownDigests: Map<string, string[]>;
+  /** A graph restored from a snapshot, used as is when taken with the same images and build args. */
+  restored?: { key: string; graph: Omit<Graph, 'dependencies'> };
 }
 
 export interface GraphIndex {
@@ -48,6 +51,8 @@ export interface GraphIndex {
   refresh(): Promise<GraphDelta[]>;
   /** Applies a verified push webhook; undefined when no source holds that repository and branch. */
   push(push: PushChange): Promise<GraphDelta | undefined>;
+  /** Identifies the images and build args the graph is made with (see IndexData.restored). */
+  readonly settingsKey: string;
   /** Records a digest a catalog image is now known by; true when the graph changed. */
   addKnownDigest(name: string, digest: string): boolean;
   graph(): Graph;
@@ -77,6 +82,9 @@ export function createGraphIndex(
   const { baseDir } = settings;
   for (const [name, digests] of settings.knownDigests ?? [])
     data.knownDigests.set(name, [...digests]);
+  const settingsKey = createHash('sha256')
+    .update(JSON.stringify([settings.configFile, settings.images, settings.buildArgs ?? {}]))
+    .digest('hex');
   let current: Graph | undefined;
   /** Bumped when a file appears or disappears, so the sorted id list is redone only then. */
   let textsVersion = 0;
@@ -191,6 +199,13 @@ export function createGraphIndex(
     return graph;
   }
 
+  // A snapshot's graph saves rebuilding it at start-up; the catalog is joined at the first update.
+  if (data.restored?.key === settingsKey) {
+    const dependencies = new Map([...data.extracts].map(([id, e]) => [id, e.deps.dependencies]));
+    current = { ...data.restored.graph, dependencies };
+  }
+  delete data.restored;
+
   const graph = () => current ?? rebuild();
 
   async function apply(change: SourceChange): Promise<GraphDelta> {
@@ -225,6 +240,7 @@ export function createGraphIndex(
 
   return {
     data,
+    settingsKey,
     sources: settings.sources,
     async indexAll() {
       const texts = new Map<string, string>();

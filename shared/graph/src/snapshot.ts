@@ -2,7 +2,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import type { ParseResult } from '@restack/catalog';
 import type { SourceState } from '@restack/sources';
-import type { DockerfileDeps, GraphError } from './types.js';
+import type { DockerfileDeps, Graph, GraphError } from './types.js';
 import { emptyIndexData, type GraphIndex, type IndexData } from './file-index.js';
 
 const SNAPSHOT_VERSION = 1;
@@ -24,11 +24,22 @@ const snapshotSchema = z.object({
   sourceProblems: list,
   knownDigests: list,
   sourceStates: z.record(z.string(), z.record(z.string(), z.string())),
+  graph: z
+    .object({
+      key: z.string(),
+      nodes: list,
+      edges: list,
+      external: list,
+      errors: list,
+      cyclic: z.array(z.string()),
+    })
+    .optional(),
 });
 
 /** Serialises the index (gzip'd JSON): texts, parsed units, extractions, digests, source revisions. */
 export function encodeSnapshot(index: GraphIndex, fingerprint: string): Buffer {
   const d = index.data;
+  const g = index.graph();
   const body = {
     version: SNAPSHOT_VERSION,
     fingerprint,
@@ -39,6 +50,14 @@ export function encodeSnapshot(index: GraphIndex, fingerprint: string): Buffer {
     sourceProblems: [...d.sourceProblems],
     knownDigests: [...d.knownDigests],
     sourceStates: Object.fromEntries(index.sources.map((s) => [s.name, s.state()])),
+    graph: {
+      key: index.settingsKey,
+      nodes: g.nodes,
+      edges: g.edges,
+      external: g.external,
+      errors: g.errors,
+      cyclic: [...g.cyclic],
+    },
   };
   return gzipSync(JSON.stringify(body), { level: 1 });
 }
@@ -74,5 +93,17 @@ export function decodeSnapshot(
   );
   data.sourceProblems = new Map(s.sourceProblems as Array<[string, GraphError[]]>);
   data.knownDigests = new Map(s.knownDigests as Array<[string, string[]]>);
+  if (s.graph) {
+    data.restored = {
+      key: s.graph.key,
+      graph: {
+        nodes: s.graph.nodes as Graph['nodes'],
+        edges: s.graph.edges as Graph['edges'],
+        external: s.graph.external as Graph['external'],
+        errors: s.graph.errors as Graph['errors'],
+        cyclic: new Set(s.graph.cyclic),
+      },
+    };
+  }
   return { data, sourceStates: s.sourceStates };
 }
