@@ -1,4 +1,4 @@
-import { RestackError } from '@restack/core';
+import { RestackError, createLogger } from '@restack/core';
 import { loadConfig } from '@restack/config';
 import { loadCatalog } from '@restack/eol';
 import { loadGraph } from '@restack/graph';
@@ -19,7 +19,6 @@ import {
   type ReportFormat,
 } from '@restack/lifecycle';
 import { createRegistryClient } from '@restack/registry';
-import { createLogger } from '@restack/core';
 import { parseCommandArgs, printJson, requireOption } from '../args.js';
 
 export const reportHelp = `restack report deprecated|age --config FILE [--now DATE] [--format json|markdown|html|csv]

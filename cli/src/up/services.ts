@@ -7,7 +7,7 @@ import { registryWatcherService, watchedReferences } from '@restack/svc-registry
 import { graphService } from '@restack/svc-graph';
 import { dispatcherService } from '@restack/svc-dispatcher';
 import { prBotService } from '@restack/svc-pr-bot';
-import { createGitHubAdapter, createGitHubClient, resolveGitHubSettings, type GitHubPort } from '@restack/github';
+import { gitHubPortFromConfig } from '@restack/github';
 import path from 'node:path';
 
 export interface ServiceWiring {
@@ -24,7 +24,10 @@ export async function restackServices(
     registries: loaded.config.registries,
     logger: wiring.log.child({ component: 'registry' }),
   });
-  const github = gitHubPort(loaded, wiring.log);
+  const github = gitHubPortFromConfig(loaded.config.github, {
+    baseDir: loaded.baseDir,
+    logger: wiring.log.child({ component: 'github' }),
+  });
   const { config } = loaded;
   const services: Array<RuntimeOptions['services'][number]> = [
     graphService({
@@ -53,13 +56,6 @@ export async function restackServices(
     wiring.log.warn({}, 'no github section in the config: pull requests cannot be opened, only recorded');
   }
   return services;
-}
-
-/** The GitHub port when the config has a `github:` section; its secrets come from the environment. */
-function gitHubPort(loaded: LoadedConfig, log: Logger): GitHubPort | undefined {
-  if (!loaded.config.github) return undefined;
-  const settings = resolveGitHubSettings(loaded.config.github, { logger: log.child({ component: 'github' }), baseDir: loaded.baseDir });
-  return createGitHubAdapter(createGitHubClient(settings));
 }
 
 /** Resolves a tag's current digest for the dashboard's manual trigger. */

@@ -11,7 +11,6 @@ import {
 import type { RegistryClient } from '@restack/registry';
 import { answer, defineService, on, type ServiceDefinition } from '@restack/service';
 import { schedule } from 'node-cron';
-import { z } from 'zod';
 import { onDigestChanged, onScanCompleted } from './handlers.js';
 import { bothSinks, directoryReportSink, kvReportSink } from './reports.js';
 import {
@@ -21,12 +20,13 @@ import {
   VERDICTS_BUCKET,
   WATCHER_BUCKET,
   reportRecordSchema,
+  watcherStateSchema,
   sweepEndpoint,
   tagHistorySchema,
   verdictRecordSchema,
   type SweepSummary,
 } from './schema.js';
-import { watcherState } from './sightings.js';
+import { watcherState, type WatcherState } from './sightings.js';
 import { sweep, type SweepInputs, type SweepPorts } from './sweep.js';
 
 export const lifecycleConsumer = {
@@ -84,17 +84,21 @@ export function lifecycleService(options: LifecycleOptions): ServiceDefinition<L
     endpoints: [answer(sweepEndpoint, (_request, ports: LifecyclePorts) => ports.runSweep())],
     async setup(ctx) {
       const { bus, log } = ctx;
-      const watcherKv = await bus
-        .kv(
-          WATCHER_BUCKET,
-          z.looseObject({ digest: z.string().nullable(), firstSeenAt: z.string().nullable() }),
-        )
-        .catch(() => null);
-      if (!watcherKv)
+      // The watcher may run in another process and create its bucket later: look again until it exists.
+      let watcher: WatcherState | null = null;
+      const openWatcher = async (): Promise<WatcherState | null> => {
+        watcher ??= await bus
+          .kv(WATCHER_BUCKET, watcherStateSchema)
+          .then(watcherState)
+          .catch(() => null);
+        return watcher;
+      };
+      if (!(await openWatcher())) {
         log.info(
           { bucket: WATCHER_BUCKET },
-          'no watcher state; first-seen comes from lifecycle sightings only',
+          'no watcher state yet; first-seen comes from lifecycle sightings',
         );
+      }
       const reportsKv = kvReportSink(await bus.kv(REPORTS_BUCKET.name, reportRecordSchema));
       const sweepPorts: SweepPorts = {
         inputs: options.inputs,
@@ -105,7 +109,7 @@ export function lifecycleService(options: LifecycleOptions): ServiceDefinition<L
         }),
         registry: options.registry,
         sightings: await bus.kv(SIGHTINGS_BUCKET.name, tagHistorySchema),
-        watcher: watcherKv ? watcherState(watcherKv) : null,
+        watcher: { read: async (ref) => (await openWatcher())?.read(ref) ?? null },
         scans: await bus.kv(SCANS_BUCKET.name, scanSummarySchema),
         verdicts: await bus.kv(VERDICTS_BUCKET.name, verdictRecordSchema),
         reports: options.reportDir

@@ -12,6 +12,7 @@ export { createAppJwt, parseAppPrivateKey } from './app-auth.js';
 export type { AppCredentials } from './app-auth.js';
 export { toGitHubError } from './errors.js';
 export { resolveGitHubSettings } from './settings.js';
+export { gitHubPortFromConfig } from './from-config.js';
 export type { ResolveOptions } from './settings.js';
 export {
   githubAppAuthSchema,

@@ -1,5 +1,5 @@
 import type { LoadedConfig } from '@restack/config';
-import type { GitHubPort } from '@restack/github';
+import { gitHubPortFromConfig, type GitHubPort } from '@restack/github';
 import { createSources } from '@restack/sources';
 import type { Graph } from './types.js';
 import { relativePosix } from './discover.js';
@@ -27,6 +27,9 @@ export function graphIndexFor(
   data?: IndexData,
 ): GraphIndex {
   const { config, baseDir } = loaded;
+  const github =
+    options.github ??
+    gitHubPortFromConfig(config.github, { baseDir, ...(options.env ? { env: options.env } : {}) });
   return createGraphIndex(
     {
       baseDir,
@@ -34,7 +37,7 @@ export function graphIndexFor(
       images: config.images,
       sources: createSources(config.sources, {
         baseDir,
-        ...(options.github ? { github: options.github } : {}),
+        ...(github ? { github } : {}),
         ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
         ...(options.env ? { env: options.env } : {}),
       }),
