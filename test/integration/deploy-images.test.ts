@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { parseConfig } from '@restack/config';
 import { extractDockerfile, type DockerfileExtract } from '@restack/dockerfile';
 import { repoRoot } from '../harness/cli.js';
 
@@ -202,6 +203,18 @@ describe('restack images (infra/docker)', () => {
         `${name} reads the mounted restack.yaml`,
       );
     }
+  });
+
+  it('sets only restack.yaml overrides that restack reads', async () => {
+    const p = await parse(path.join(DOCKER_DIR, 'Dockerfile'));
+    const env: Record<string, string> = {};
+    for (const x of p.stages.flat().filter((i) => i.keyword === 'ENV')) {
+      for (const m of x.args.matchAll(/(RESTACK_\w+__\w+)=(\S+)/g)) env[m[1] ?? ''] = m[2] ?? '';
+    }
+    assert.ok(Object.keys(env).length > 0);
+    // Unknown keys are errors, so this throws on a misspelt setting.
+    const loaded = parseConfig('sources: []\n', 'restack.yaml', env);
+    assert.equal(loaded.config.gateway.host, '0.0.0.0', 'the gateway listens on all interfaces');
   });
 
   it('copies only files that exist and that .dockerignore lets through', async () => {

@@ -18,6 +18,7 @@ import {
 import { pushImage, tagManifest } from '../harness/images.js';
 import { busFixture, defer, testLogger, waitFor } from '../harness/nats.js';
 import { startRegistry } from '../harness/registry.js';
+import { z } from 'zod';
 
 const TIMEOUT = { timeout: 180_000 };
 
@@ -56,16 +57,27 @@ describe('lifecycle service', () => {
         layers: [layer, { files: { 'app/r': 'r' } }],
         config: { created: '1970-01-01T00:00:00Z', user: '10001' },
       });
+      const base2Layer = { files: { 'etc/os-release': 'ID=two\n' } };
       const base2 = await pushImage(url, 'base', null, {
         layers: [{ files: { 'etc/os-release': 'ID=two\n' } }],
         config: { created: '2025-02-20T00:00:00Z' },
       });
       await tagManifest(url, 'base', '1', base2.digest);
+      // Another reproducible build, on the current base, that nobody has seen before.
+      await pushImage(url, 'fresh', '1', {
+        layers: [base2Layer, { files: { 'app/f': 'f' } }],
+        config: { created: '1970-01-01T00:00:00Z', user: '10001' },
+      });
 
       const dir = await mkdtemp(path.join(tmpdir(), 'restack-lifecycle-'));
       defer(t, () => rm(dir, { recursive: true, force: true }));
       await mkdir(path.join(dir, 'repos/app'), { recursive: true });
       await mkdir(path.join(dir, 'repos/repro'), { recursive: true });
+      await mkdir(path.join(dir, 'repos/fresh'), { recursive: true });
+      await writeFile(
+        path.join(dir, 'repos/fresh/Dockerfile'),
+        `FROM ${host}/base:1\nUSER 10001\n`,
+      );
       await writeFile(path.join(dir, 'repos/app/Dockerfile'), `FROM ${host}/base:1\nUSER 10001\n`);
       await writeFile(
         path.join(dir, 'repos/repro/Dockerfile'),
@@ -79,6 +91,7 @@ describe('lifecycle service', () => {
           'images:',
           `  - { name: ${host}/app, tags: ['1'], dockerfile: repos/app/Dockerfile }`,
           `  - { name: ${host}/repro, tags: ['1'], dockerfile: repos/repro/Dockerfile }`,
+          `  - { name: ${host}/fresh, tags: ['1'], dockerfile: repos/fresh/Dockerfile }`,
           `registries: { '${host}': { insecure: true } }`,
           'policies:',
           '  - name: freshness',
@@ -90,7 +103,22 @@ describe('lifecycle service', () => {
         ].join('\n'),
       );
 
-      const { nats, bus } = await busFixture(t, [{ consumers: [observer] }]);
+      // The registry watcher's state bucket, as it keeps it: it first saw repro:1 on 2025-03-01.
+      const { nats, bus } = await busFixture(t, [
+        { consumers: [observer], buckets: [{ name: 'restack-digests' }] },
+      ]);
+      const watcherKv = await bus.kv('restack-digests', z.looseObject({ ref: z.string() }));
+      await watcherKv.put(encodeKvKey(`${host}/repro:1`), {
+        ref: `${host}/repro:1`,
+        digest: repro.digest,
+        mediaType: null,
+        platforms: null,
+        firstSeenAt: '2025-03-01T00:00:00Z',
+        lastCheckedAt: '2025-03-20T00:00:00Z',
+        lastError: null,
+        missing: false,
+        pending: null,
+      });
       const seen: Array<EventOf<'restack.image.stale'> | EventOf<'restack.image.deprecated'>> = [];
       await bus.consume(observer, (e) => void seen.push(e));
 
@@ -142,8 +170,8 @@ describe('lifecycle service', () => {
 
       const first = await bus.request(sweepEndpoint, {}, 60_000);
       assert.equal(first.skipped, null);
-      assert.equal(first.images, 2);
-      // app is 48 days old (limit 30); repro, first seen now, is built on a base that moved 20 days ago (limit 10).
+      assert.equal(first.images, 3);
+      // app is 48 days old (limit 30); repro is built on a base that moved 20 days ago (limit 10).
       assert.deepEqual(first.stale, [`${host}/app:1`, `${host}/repro:1`]);
       assert.deepEqual(first.deprecated, [`${host}/repro:1 <- docker.io/library/python:3.8`]);
       assert.ok(first.reports.includes('report.html'));
@@ -164,7 +192,7 @@ describe('lifecycle service', () => {
       assert.deepEqual(byImage('/repro:1'), {
         image: `${host}/repro:1`,
         digest: repro.digest,
-        builtAt: '2025-03-21T00:00:00.000Z',
+        builtAt: '2025-03-01T00:00:00.000Z',
         ageDays: 20,
         maxAgeDays: 10,
       });
@@ -182,7 +210,8 @@ describe('lifecycle service', () => {
         },
       );
 
-      // The reports: the reproducible build is dated by when restack first saw it (this sweep).
+      // The reports: reproducible builds are dated by when restack first saw them: the watcher's
+      // state for repro, this sweep for fresh (recorded, so it ages from now on).
       const reports = await bus.kv(REPORTS_BUCKET.name, reportRecordSchema);
       const age = JSON.parse((await reports.get('age.json'))!.value.body) as Array<
         Record<string, unknown>
@@ -190,7 +219,12 @@ describe('lifecycle service', () => {
       const reproAge = age.find((e) => String(e.image).endsWith('/repro:1'))!;
       assert.deepEqual(
         [reproAge.clock, reproAge.builtAt, reproAge.ageDays],
-        ['first-seen', '2025-03-21T00:00:00.000Z', 0],
+        ['first-seen', '2025-03-01T00:00:00.000Z', 20],
+      );
+      const freshAge = age.find((e) => String(e.image).endsWith('/fresh:1'))!;
+      assert.deepEqual(
+        [freshAge.clock, freshAge.builtAt, freshAge.ageDays, freshAge.baseDriftDays],
+        ['first-seen', '2025-03-21T00:00:00.000Z', 0, 0],
       );
       const appAge = age.find((e) => String(e.image).endsWith('/app:1'))!;
       assert.deepEqual(
@@ -210,20 +244,20 @@ describe('lifecycle service', () => {
         'maxVulnerabilities',
       ]);
 
-      // Ten days later the same digests are still stale: nothing is sent twice; the repro image has aged by its first-seen clock.
+      // Ten days later the same digests are still stale, but nothing is sent twice; the
+      // reproducible builds have aged by their first-seen clocks.
       now = new Date('2025-03-31T00:00:00Z');
       const second = await bus.request(sweepEndpoint, {}, 60_000);
       assert.deepEqual([second.stale, second.deprecated], [[], []]);
       const age2 = JSON.parse((await reports.get('age.json'))!.value.body) as Array<
         Record<string, unknown>
       >;
-      assert.deepEqual(
-        [
-          age2.find((e) => String(e.image).endsWith('/repro:1'))!.clock,
-          age2.find((e) => String(e.image).endsWith('/repro:1'))!.ageDays,
-        ],
-        ['first-seen', 10],
-      );
+      const ageOf = (suffix: string) => {
+        const e = age2.find((x) => String(x.image).endsWith(suffix))!;
+        return [e.clock, e.ageDays];
+      };
+      assert.deepEqual(ageOf('/repro:1'), ['first-seen', 30]);
+      assert.deepEqual(ageOf('/fresh:1'), ['first-seen', 10]);
     },
   );
 });

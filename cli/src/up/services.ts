@@ -7,6 +7,12 @@ import { registryWatcherService, watchedReferences } from '@restack/svc-registry
 import { graphService } from '@restack/svc-graph';
 import { dispatcherService } from '@restack/svc-dispatcher';
 import { prBotService } from '@restack/svc-pr-bot';
+import { builderService } from '@restack/svc-builder';
+import { scannerService } from '@restack/svc-scanner';
+import { lifecycleService, loadedInputs } from '@restack/svc-lifecycle';
+import { resolveEngineUrl } from '@restack/engine';
+import { localRepositories } from '@restack/rebuild';
+import { localRepositoryName } from '@restack/sources';
 import { gitHubPortFromConfig } from '@restack/github';
 import path from 'node:path';
 
@@ -50,6 +56,26 @@ export async function restackServices(
       config: loaded.config.watch,
     }),
   ];
+  services.push(scannerService({ scanner: config.scanner, registries: config.registries }));
+  services.push(
+    lifecycleService({
+      inputs: loadedInputs(loaded),
+      registry: registryClient,
+      plainHttp: (host) => config.registries[host]?.insecure === true,
+      reportDir: path.join(wiring.stateDir, 'reports'),
+    }),
+  );
+  const engine = engineUrl(wiring.log);
+  if (engine) {
+    services.push(
+      builderService({
+        engine,
+        sources: localRepositories(localClones(loaded)),
+        images: config.images,
+        registries: config.registries,
+      }),
+    );
+  }
   if (github) {
     services.push(prBotService({ github, config: { github: config.github, pullRequests: config.pullRequests } }));
   } else {
@@ -68,4 +94,25 @@ export function digestResolver(loaded: LoadedConfig, log: Logger): (ref: string)
     }
     return result.value.digest;
   };
+}
+
+/** The container engine for builds, or undefined (build actions then fail and say why). */
+function engineUrl(log: Logger): string | undefined {
+  try {
+    return resolveEngineUrl().url;
+  } catch (e) {
+    log.warn({ err: (e as Error).message }, 'no container engine: restack cannot build images itself');
+    return undefined;
+  }
+}
+
+/** Path sources as the graph service names their repositories (`local/<folder>`). */
+function localClones(loaded: LoadedConfig): Record<string, string> {
+  const clones: Record<string, string> = {};
+  for (const source of loaded.config.sources) {
+    if (!('path' in source)) continue;
+    const root = path.resolve(loaded.baseDir, source.path);
+    clones[localRepositoryName(root)] = root;
+  }
+  return clones;
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -99,5 +100,28 @@ describe('build contexts', () => {
       contextFromGit({ repository: dir, commit: 'a'.repeat(40), path: '../elsewhere' }),
       /leaves the repository/,
     );
+  });
+
+  it('packs a subfolder of a commit, and refuses a path that is a file', async () => {
+    const repo = await mkdtemp(join(tmpdir(), 'restack-git-context-'));
+    try {
+      const git = (...args: string[]) =>
+        execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
+          encoding: 'utf8',
+        }).trim();
+      git('init', '-q');
+      await mkdir(join(repo, 'images', 'app'), { recursive: true });
+      await writeFile(join(repo, 'images', 'app', 'Dockerfile'), 'FROM scratch\n');
+      await writeFile(join(repo, 'README'), 'top\n');
+      git('add', '.');
+      git('commit', '-qm', 'one');
+      const commit = git('rev-parse', 'HEAD');
+      const packed = await entries(await contextFromGit({ repository: repo, commit, path: 'images/app' }));
+      assert.deepEqual(Object.keys(packed), ['Dockerfile']);
+      await assert.rejects(contextFromGit({ repository: repo, commit, path: 'README' }), /is a blob, not a folder/);
+      await assert.rejects(contextFromGit({ repository: repo, commit, path: 'missing' }), /ENGINE|failed/);
+    } finally {
+      await rm(repo, { recursive: true, force: true });
+    }
   });
 });

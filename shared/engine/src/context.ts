@@ -126,7 +126,17 @@ export async function contextFromGit(source: GitContext): Promise<Readable> {
     );
   }
   const treeish = path === '' ? source.commit : `${source.commit}:${path}`;
-  await runGit(source.repository, ['cat-file', '-e', `${treeish}^{tree}`], where);
+  await runGit(source.repository, ['cat-file', '-e', `${source.commit}^{commit}`], where);
+  // `<commit>:<path>^{tree}` would read "^{tree}" as part of the path, so ask for the type.
+  if (path !== '') {
+    const type = (await runGit(source.repository, ['cat-file', '-t', treeish], where)).trim();
+    if (type !== 'tree') {
+      throw new RestackError('ENGINE_CONTEXT_FAILED', `"${path}" is a ${type}, not a folder, at ${source.commit}`, {
+        where,
+        fix: 'give the folder that holds the build context',
+      });
+    }
+  }
   return gitArchive(source.repository, treeish, where);
 }
 
@@ -150,16 +160,19 @@ function gitArchive(repository: string, treeish: string, where: string): Readabl
   return out;
 }
 
-function runGit(repository: string, args: string[], where: string): Promise<void> {
+/** Runs git and resolves with what it printed on stdout. */
+function runGit(repository: string, args: string[], where: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', ['-C', repository, ...args], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const stdout: string[] = [];
+    child.stdout.setEncoding('utf8').on('data', (text: string) => stdout.push(text));
     const stderr: string[] = [];
     child.stderr.setEncoding('utf8').on('data', (text: string) => stderr.push(text));
     child.on('error', (e) => reject(gitError(where, args, e.message, null)));
     child.on('close', (code) =>
-      code === 0 ? resolve() : reject(gitError(where, args, stderr.join(''), code)),
+      code === 0 ? resolve(stdout.join('')) : reject(gitError(where, args, stderr.join(''), code)),
     );
   });
 }

@@ -1,7 +1,7 @@
 export { createSources } from './create.js';
 export type { CreateSourcesOptions } from './create.js';
 export { isIndexedPath } from './files.js';
-export { localSource, relativeId } from './local.js';
+export { localRepositoryName, localSource, relativeId } from './local.js';
 export { defaultGitName, gitSource, repositoryOfUrl } from './git.js';
 export type { GitSourceOptions } from './git.js';
 export { gitEnv, redactUrl } from './git-cli.js';

@@ -77,9 +77,8 @@ export function localSource(options: { path: string; baseDir: string }): Source 
     owns: inside,
     locate(id) {
       if (!inside(id)) return undefined;
-      const name = path.basename(root).replace(/[^\w.-]/g, '-') || 'local';
       return {
-        repository: `local/${name}`,
+        repository: localRepositoryName(root),
         path: relativeId(root, path.resolve(options.baseDir, id)),
       };
     },
@@ -88,4 +87,9 @@ export function localSource(options: { path: string; baseDir: string }): Source 
     state: () => ({}),
     restore: () => undefined,
   };
+}
+
+/** How a path source's repository is named in campaign targets: `local/<folder>`. */
+export function localRepositoryName(root: string): string {
+  return `local/${path.basename(root).replace(/[^\w.-]/g, '-') || 'local'}`;
 }
