@@ -1,29 +1,19 @@
-// `npm start`: set up what restack needs, then run its main job.
+// `npm start`: set up what restack needs, then run its main job, `restack up`:
+// every service in one process, a local nats-server, the example organisation
+// unless --config is given. `npm start -- --config restack.yaml --port 9000`.
 import path from 'node:path';
-import { build, ensureNodeModules, fail, root, run } from './bootstrap.mjs';
+import { build, ensureNodeModules, ensureSystemPackages, fail, root, run } from './bootstrap.mjs';
 
 try {
   ensureNodeModules();
   build();
+  // Only needed when restack starts its own NATS; `restack up` says so clearly if it is missing.
+  if (!process.env.RESTACK_NATS__SERVERS) ensureSystemPackages(['nats']);
 } catch (e) {
   fail(e);
 }
 const cli = path.join(root, 'cli', 'bin', 'restack.js');
-const args = process.argv.slice(2);
-if (args.length > 0) process.exit(run(process.execPath, [cli, ...args]));
-
-// Until the orchestrator lands, the main job is the one-shot graph and plan of
-// the example organisation.
-const config = path.join(root, 'examples', 'acme', 'restack.yaml');
-process.stderr.write(`restack: dependency graph of ${path.relative(root, config)}\n`);
-const graph = run(process.execPath, [cli, 'graph', '--config', config, '--format', 'mermaid']);
-process.stderr.write('\nrestack: what rebuilds, in which waves, when debian:bookworm moves\n');
-const plan = run(process.execPath, [
-  cli,
-  'plan',
-  '--config',
-  config,
-  '--changed',
-  'debian:bookworm',
-]);
-process.exit(graph || plan);
+// Ctrl-C reaches restack too; this launcher waits for it to stop cleanly.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => {});
+process.exit(run(process.execPath, [cli, 'up', ...process.argv.slice(2)]));

@@ -55,7 +55,12 @@ describe('restack graph and plan on the example organisation', () => {
     const r = restack('graph', '--config', example);
     assert.equal(r.code, 0, r.stderr);
     const g = r.json();
-    assert.equal(g.nodes.length, 9);
+    // Nine Dockerfiles of the organisation and restack's own.
+    assert.equal(g.nodes.length, 10);
+    const own = g.nodes.find(
+      (n: { dockerfile: string }) => n.dockerfile === 'repos/restack/Dockerfile',
+    );
+    assert.equal(own.images.length, 10);
     const python = g.nodes.find(
       (n: { dockerfile: string }) => n.dockerfile === 'repos/base-images/python/3.12/Dockerfile',
     );
@@ -94,7 +99,7 @@ describe('restack graph and plan on the example organisation', () => {
         ['repos/services/billing/Dockerfile'],
         ['repos/services/reports/Dockerfile'],
       ],
-      unaffected: 2,
+      unaffected: 3,
     });
   });
 
@@ -102,7 +107,7 @@ describe('restack graph and plan on the example organisation', () => {
     const r = restack('plan', '--config', example, '--changed', 'nginx:1.27');
     assert.equal(r.code, 0);
     assert.deepEqual(r.json().waves, []);
-    assert.equal(r.json().unaffected, 9);
+    assert.equal(r.json().unaffected, 10);
   });
 
   it('prints DOT and Mermaid', () => {

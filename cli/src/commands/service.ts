@@ -3,6 +3,7 @@ import { createLogger, RestackError } from '@restack/core';
 import { startRuntime } from '@restack/service';
 import { parseCommandArgs } from '../args.js';
 import { restackServices } from '../up/services.js';
+import { gatewayService } from '../up/gateway.js';
 import { exampleConfigPath, stateDirectory } from '../up/state.js';
 
 export const serviceHelp = `restack service NAME [--config FILE] [--port N] [--state DIR]
@@ -20,7 +21,10 @@ export async function serviceCommand(argv: string[]): Promise<number> {
   const name = positionals[0];
   const loaded = await loadConfig(values.config ?? exampleConfigPath());
   const log = createLogger({ name: name ?? 'restack' });
-  const all = await restackServices(loaded, { log, stateDir: stateDirectory(values.state) });
+  const all = [
+    ...(await restackServices(loaded, { log, stateDir: stateDirectory(values.state) })),
+    gatewayService(loaded, log),
+  ];
   const service = all.find((s) => s.name === name);
   if (!service) {
     throw new RestackError('cli.usage', name ? `unknown service "${name}"` : 'name the service to run', {

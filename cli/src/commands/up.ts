@@ -5,7 +5,8 @@ import { startRuntime } from '@restack/service';
 import { startGateway } from '@restack/svc-gateway';
 import { parseCommandArgs } from '../args.js';
 import { startEmbeddedNats, type EmbeddedNats } from '../up/nats-server.js';
-import { digestResolver, restackServices } from '../up/services.js';
+import { restackServices } from '../up/services.js';
+import { gatewayOptions } from '../up/gateway.js';
 import { exampleConfigPath, stateDirectory } from '../up/state.js';
 
 export const upHelp = `restack up [--config FILE] [--port N] [--state DIR]
@@ -49,15 +50,16 @@ export async function upCommand(argv: string[]): Promise<number> {
   try {
     await runtime.ready;
     gateway = await startGateway({
+      ...gatewayOptions(loaded, log),
       bus: runtime.bus(),
-      config: loaded,
-      logger: log.child({ service: 'gateway' }),
       port,
-      host: loaded.config.gateway.host,
-      token: process.env[loaded.config.gateway.apiTokenEnv],
       metrics: { registry: runtime.metrics },
       notReady: () => (runtime.isReady() ? [] : ['services starting']),
-      resolveDigest: digestResolver(loaded, log),
+    }).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EADDRINUSE') throw e;
+      throw new RestackError('up.port', `port ${port} is already in use`, {
+        fix: 'pass another with --port N (0 picks a free one), or stop what listens there',
+      });
     });
     process.stderr.write(`restack is up: dashboard ${gateway.url}/  (Ctrl-C stops it)\n`);
     await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);

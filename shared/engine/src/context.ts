@@ -126,7 +126,8 @@ export async function contextFromGit(source: GitContext): Promise<Readable> {
     );
   }
   const treeish = path === '' ? source.commit : `${source.commit}:${path}`;
-  await runGit(source.repository, ['cat-file', '-e', `${source.commit}^{commit}`], where);
+  // A commit, or a tree id (a subfolder already resolved): both peel to a tree.
+  await runGit(source.repository, ['cat-file', '-e', `${source.commit}^{tree}`], where);
   // `<commit>:<path>^{tree}` would read "^{tree}" as part of the path, so ask for the type.
   if (path !== '') {
     const type = (await runGit(source.repository, ['cat-file', '-t', treeish], where)).trim();

@@ -23,6 +23,10 @@ export interface ImageConfigInfo {
   labels: Record<string, string>;
   /** `rootfs.diff_ids`: uncompressed layer digests, base layers first. */
   diffIds: string[];
+  /** `config.User`; empty when the image runs as the engine's default (root). */
+  user: string;
+  /** `config.ExposedPorts` keys, e.g. `22/tcp`. */
+  exposedPorts: string[];
 }
 
 export interface ImageConfigOptions {
@@ -109,5 +113,7 @@ export async function readImageConfig(
     created: c.created ?? null,
     labels: { ...(c.config?.Labels ?? {}) },
     diffIds: c.rootfs.diff_ids,
+    user: c.config?.User ?? '',
+    exposedPorts: Object.keys(c.config?.ExposedPorts ?? {}),
   };
 }

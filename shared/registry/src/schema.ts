@@ -117,6 +117,8 @@ export const imageConfigSchema = z.object({
   config: z
     .object({
       Labels: z.record(z.string(), z.string()).nullish(),
+      User: z.string().nullish(),
+      ExposedPorts: z.record(z.string(), z.unknown()).nullish(),
     })
     .nullish(),
   rootfs: z.object({
