@@ -16,7 +16,11 @@ export interface CliResult {
  * Runs the built `restack` binary without blocking the event loop, so that
  * servers living in the test process (a fault proxy, a GitHub server) answer it.
  */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = repoRoot): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  cwd = repoRoot,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, ...env } });
     let stdout = '';

@@ -1,11 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { connectBus, restackTopology, type Bus, type TopologyPart } from '@restack/bus';
+import {
+  connectBus,
+  findNatsServer,
+  restackTopology,
+  type Bus,
+  type TopologyPart,
+} from '@restack/bus';
 import { createLogger, silentLogger, type Logger } from '@restack/core';
 import { freePort } from './free-port.js';
 
@@ -34,26 +39,7 @@ const LOG_LINES = 200;
 
 /** The nats-server binary, or an error that says how to install it. */
 export function natsServerBinary(): string {
-  const candidates = [
-    process.env.RESTACK_NATS_SERVER_BIN,
-    ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'nats-server')),
-    // Debian installs it in /usr/sbin, which is not on every user's PATH.
-    '/usr/sbin/nats-server',
-    '/usr/bin/nats-server',
-  ];
-  for (const c of candidates) {
-    if (!c) continue;
-    try {
-      accessSync(c, constants.X_OK);
-      return c;
-    } catch {
-      // try the next one
-    }
-  }
-  throw new Error(
-    'nats-server is not installed: run `npm test`, whose setup installs it, or `apt-get install nats-server` ' +
-      '(or set RESTACK_NATS_SERVER_BIN to its path)',
-  );
+  return findNatsServer();
 }
 
 function accepts(port: number): Promise<boolean> {

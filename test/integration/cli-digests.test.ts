@@ -19,7 +19,9 @@ describe('restack digests against a real registry', () => {
     reg = await startRegistry();
     proxy = await startFaultProxy(reg.url);
     dir = await mkdtemp(path.join(tmpdir(), 'restack-digests-'));
-    debian = await pushImage(reg.url, 'upstream/debian', 'bookworm', { layers: [{ files: { 'etc/debian_version': '12.7\n' } }] });
+    debian = await pushImage(reg.url, 'upstream/debian', 'bookworm', {
+      layers: [{ files: { 'etc/debian_version': '12.7\n' } }],
+    });
     app = await pushImage(reg.url, 'team/app', '1', { layers: [{ files: { 'app/run': 'x' } }] });
     const h = proxy.host;
     const files: Record<string, string> = {
@@ -57,7 +59,12 @@ describe('restack digests against a real registry', () => {
       DOCKER_CONFIG: path.join(dir, 'docker'),
     });
     assert.equal(r.code, 1, r.stderr);
-    const out = JSON.parse(r.stdout) as Array<{ ref: string; digest: string | null; error: string | null; platforms: unknown }>;
+    const out = JSON.parse(r.stdout) as Array<{
+      ref: string;
+      digest: string | null;
+      error: string | null;
+      platforms: unknown;
+    }>;
     const byRef = new Map(out.map((o) => [o.ref, o]));
     const h = proxy.host;
     assert.equal(byRef.get(`${h}/upstream/debian:bookworm`)?.digest, debian.digest);

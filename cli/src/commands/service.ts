@@ -27,9 +27,13 @@ export async function serviceCommand(argv: string[]): Promise<number> {
   ];
   const service = all.find((s) => s.name === name);
   if (!service) {
-    throw new RestackError('cli.usage', name ? `unknown service "${name}"` : 'name the service to run', {
-      fix: `use one of: ${all.map((s) => s.name).join(', ')}`,
-    });
+    throw new RestackError(
+      'cli.usage',
+      name ? `unknown service "${name}"` : 'name the service to run',
+      {
+        fix: `use one of: ${all.map((s) => s.name).join(', ')}`,
+      },
+    );
   }
   if (!loaded.config.nats) {
     throw new RestackError('service.nats', 'no NATS is configured', {

@@ -1,41 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import path from 'node:path';
+import { findNatsServer } from '@restack/bus';
 import { RestackError, type Logger } from '@restack/core';
 
 export interface EmbeddedNats {
   url: string;
   stop(): Promise<void>;
-}
-
-/** nats-server from RESTACK_NATS_SERVER_BIN, PATH, or Debian's /usr/sbin. */
-export function findNatsServer(env: NodeJS.ProcessEnv = process.env): string {
-  const candidates = [
-    env.RESTACK_NATS_SERVER_BIN,
-    ...(env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, 'nats-server')),
-    '/usr/sbin/nats-server',
-    '/usr/bin/nats-server',
-  ];
-  for (const c of candidates) {
-    if (!c) continue;
-    try {
-      accessSync(c, constants.X_OK);
-      return c;
-    } catch {
-      // not here; try the next place
-    }
-  }
-  throw new RestackError(
-    'up.nats-missing',
-    'no NATS URL is configured and nats-server is not installed',
-    {
-      fix:
-        'install it (Debian/Ubuntu: sudo apt-get install nats-server; or download it from the NATS project), ' +
-        'set RESTACK_NATS_SERVER_BIN to its path, or point restack at a running server with RESTACK_NATS__SERVERS=nats://host:4222',
-    },
-  );
 }
 
 function freePort(): Promise<number> {

@@ -40,7 +40,9 @@ export async function restackServices(
       config: loaded,
       ...(github ? { github } : {}),
       cacheDir: path.join(wiring.stateDir, 'sources'),
-      ...(process.env.RESTACK_GITHUB_WEBHOOK_SECRET ? { webhookSecret: process.env.RESTACK_GITHUB_WEBHOOK_SECRET } : {}),
+      ...(process.env.RESTACK_GITHUB_WEBHOOK_SECRET
+        ? { webhookSecret: process.env.RESTACK_GITHUB_WEBHOOK_SECRET }
+        : {}),
     }),
     dispatcherService({
       config: {
@@ -77,15 +79,26 @@ export async function restackServices(
     );
   }
   if (github) {
-    services.push(prBotService({ github, config: { github: config.github, pullRequests: config.pullRequests } }));
+    services.push(
+      prBotService({
+        github,
+        config: { github: config.github, pullRequests: config.pullRequests },
+      }),
+    );
   } else {
-    wiring.log.warn({}, 'no github section in the config: pull requests cannot be opened, only recorded');
+    wiring.log.warn(
+      {},
+      'no github section in the config: pull requests cannot be opened, only recorded',
+    );
   }
   return services;
 }
 
 /** Resolves a tag's current digest for the dashboard's manual trigger. */
-export function digestResolver(loaded: LoadedConfig, log: Logger): (ref: string) => Promise<string> {
+export function digestResolver(
+  loaded: LoadedConfig,
+  log: Logger,
+): (ref: string) => Promise<string> {
   const client = createRegistryClient({ registries: loaded.config.registries, logger: log });
   return async (ref) => {
     const result = await client.resolve(ref, { platforms: false });
@@ -101,7 +114,10 @@ function engineUrl(log: Logger): string | undefined {
   try {
     return resolveEngineUrl().url;
   } catch (e) {
-    log.warn({ err: (e as Error).message }, 'no container engine: restack cannot build images itself');
+    log.warn(
+      { err: (e as Error).message },
+      'no container engine: restack cannot build images itself',
+    );
     return undefined;
   }
 }

@@ -2,42 +2,18 @@ import type { Bus, Endpoint } from '@restack/bus';
 import { defineEndpoint } from '@restack/bus';
 import type { LoadedConfig } from '@restack/config';
 import { errorMessage, isRestackError, type Logger } from '@restack/core';
-import { graphJson, loadGraph, planChange, type Graph } from '@restack/graph';
+import {
+  graphJson,
+  graphJsonSchema,
+  loadGraph,
+  planChange,
+  planSchema,
+  type Graph,
+} from '@restack/graph';
 import { parseReference } from '@restack/reference';
 import { z } from 'zod';
 import type { GraphSource } from './ports.js';
 import type { GraphView, PlanView } from './views.js';
-
-const graphViewSchema = z.object({
-  nodes: z.array(
-    z.object({
-      dockerfile: z.string(),
-      images: z.array(
-        z.object({
-          name: z.string(),
-          tags: z.array(z.string()),
-          source: z.string(),
-          file: z.string(),
-        }),
-      ),
-    }),
-  ),
-  edges: z.array(z.object({ from: z.string(), to: z.string(), ref: z.string(), kind: z.string() })),
-  external: z.array(z.object({ ref: z.string(), dependents: z.array(z.string()) })),
-  errors: z.array(
-    z.object({
-      file: z.string().optional(),
-      line: z.number().nullable().optional(),
-      message: z.string(),
-    }),
-  ),
-});
-const planSchema = z.object({
-  changed: z.array(z.string()),
-  waves: z.array(z.array(z.string())),
-  unaffected: z.number().int(),
-  errors: z.array(z.string()).optional(),
-});
 
 /**
  * The graph service's queries as the gateway calls them. The graph service
@@ -46,7 +22,7 @@ const planSchema = z.object({
 export const GRAPH_ENDPOINT: Endpoint<Record<string, never>, GraphView> = defineEndpoint({
   subject: 'restack.rpc.graph.graph',
   request: z.object({}).strict() as z.ZodType<Record<string, never>>,
-  response: graphViewSchema,
+  response: graphJsonSchema,
 });
 export const PLAN_ENDPOINT: Endpoint<{ changed: string[] }, PlanView> = defineEndpoint({
   subject: 'restack.rpc.graph.plan',

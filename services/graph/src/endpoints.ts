@@ -1,39 +1,8 @@
 import { defineEndpoint } from '@restack/bus';
 import { z } from 'zod';
+import { graphJsonSchema, planSchema } from '@restack/graph';
 
-/** `restack plan`'s JSON. */
-export const planSchema = z.object({
-  changed: z.array(z.string()),
-  waves: z.array(z.array(z.string())),
-  unaffected: z.number().int().nonnegative(),
-  errors: z.array(z.string()).optional(),
-});
-
-/** `restack graph`'s JSON (nodes, edges, external, errors). */
-export const graphJsonSchema = z.object({
-  nodes: z.array(
-    z.object({
-      dockerfile: z.string(),
-      images: z.array(
-        z.object({
-          name: z.string(),
-          tags: z.array(z.string()),
-          source: z.string(),
-          file: z.string(),
-        }),
-      ),
-    }),
-  ),
-  edges: z.array(z.object({ from: z.string(), to: z.string(), ref: z.string(), kind: z.string() })),
-  external: z.array(z.object({ ref: z.string(), dependents: z.array(z.string()) })),
-  errors: z.array(
-    z.object({
-      file: z.string().optional(),
-      line: z.number().nullable().optional(),
-      message: z.string(),
-    }),
-  ),
-});
+export { graphJsonSchema, planSchema };
 
 const deltaSchema = z.object({
   repository: z.string().optional(),

@@ -55,12 +55,18 @@ describe('bumpDockerfile', () => {
 
   it('adds the digest with --pin, in the ARG default when the image comes from one', () => {
     assert.equal(bump('FROM debian:bookworm\n', true).text, `FROM debian:bookworm@${NEW}\n`);
-    assert.equal(bump('ARG BASE=debian:bookworm\nFROM $BASE\n', true).text, `ARG BASE=debian:bookworm@${NEW}\nFROM $BASE\n`);
+    assert.equal(
+      bump('ARG BASE=debian:bookworm\nFROM $BASE\n', true).text,
+      `ARG BASE=debian:bookworm@${NEW}\nFROM $BASE\n`,
+    );
     assert.equal(
       bump("ARG BASE='debian:bookworm'\nFROM ${BASE} AS x\n", true).text,
       `ARG BASE='debian:bookworm@${NEW}'\nFROM \${BASE} AS x\n`,
     );
-    assert.equal(bump('ARG V=bookworm\nFROM debian:${V}\n', true).text, `ARG V=bookworm\nFROM debian:\${V}@${NEW}\n`);
+    assert.equal(
+      bump('ARG V=bookworm\nFROM debian:${V}\n', true).text,
+      `ARG V=bookworm\nFROM debian:\${V}@${NEW}\n`,
+    );
   });
 
   it('adds nothing without --pin', () => {

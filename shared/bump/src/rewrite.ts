@@ -1,6 +1,6 @@
 import { extractDockerfile, type DockerfileReference } from '@restack/dockerfile';
 import { refMatches } from '@restack/graph';
-import { formatReference, type ImageReference, type ReferenceReport } from '@restack/reference';
+import { formatReference, referenceOfReport, type ImageReference } from '@restack/reference';
 
 export interface BumpOptions {
   /** The reference that moved, e.g. `debian:bookworm`. */
@@ -41,17 +41,27 @@ export function bumpDockerfile(text: string, file: string, options: BumpOptions)
   const edits = new Map<number, Edit>();
   const skipped: BumpResult['skipped'] = [];
   for (const r of extract.references) {
-    const dep = toImageReference(r.ref);
+    const dep = referenceOfReport(r.ref);
     if (!dep || !refMatches(options.changed, dep) || dep.digest === options.digest) continue;
     const to = formatReference({ ...dep, digest: options.digest });
     const from = formatReference(dep);
     if (dep.digest !== null) {
       const at = findDigest(text, r, dep.digest);
       if (at === null) {
-        skipped.push({ line: r.line, message: `the digest of ${from} comes from a build argument restack cannot edit` });
+        skipped.push({
+          line: r.line,
+          message: `the digest of ${from} comes from a build argument restack cannot edit`,
+        });
         continue;
       }
-      edits.set(at, { start: at, end: at + dep.digest.length, text: options.digest, line: r.line, from, to });
+      edits.set(at, {
+        start: at,
+        end: at + dep.digest.length,
+        text: options.digest,
+        line: r.line,
+        from,
+        to,
+      });
     } else if (options.pin) {
       const at = pinPosition(text, r);
       edits.set(at, { start: at, end: at, text: `@${options.digest}`, line: r.line, from, to });
@@ -88,9 +98,4 @@ function pinPosition(text: string, r: DockerfileReference): number {
     return quoted ? arg.range.end - 1 : arg.range.end;
   }
   return r.range.end;
-}
-
-function toImageReference(report: ReferenceReport | null): ImageReference | null {
-  if (!report?.valid || report.name === null || report.domain === null || report.path === null) return null;
-  return { name: report.name, domain: report.domain, path: report.path, tag: report.tag, digest: report.digest };
 }

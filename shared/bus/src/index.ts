@@ -30,3 +30,4 @@ export type {
   StreamOptions,
   StreamOptionsInput,
 } from './schema.js';
+export { findNatsServer } from './server-binary.js';

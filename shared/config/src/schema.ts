@@ -104,12 +104,27 @@ export const imageSchema = z
 /** `gateway`: the HTTP API and dashboard. Inline because @restack/svc-gateway depends on this package. */
 const gatewaySchema = z
   .object({
-    port: z.number().int().min(0).max(65535).default(8080).describe('Port of the API, dashboard, webhooks and /metrics.'),
-    host: z.string().min(1).default('127.0.0.1').describe('Address to listen on; 0.0.0.0 to expose it.'),
+    port: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .default(8080)
+      .describe('Port of the API, dashboard, webhooks and /metrics.'),
+    host: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .describe('Address to listen on; 0.0.0.0 to expose it.'),
     apiTokenEnv: envVar
       .default('RESTACK_API_TOKEN')
-      .describe('Environment variable holding the bearer token for state-changing calls (the value never goes in the config).'),
-    publicUrl: z.url().optional().describe('URL users reach the dashboard at, for links in pull requests.'),
+      .describe(
+        'Environment variable holding the bearer token for state-changing calls (the value never goes in the config).',
+      ),
+    publicUrl: z
+      .url()
+      .optional()
+      .describe('URL users reach the dashboard at, for links in pull requests.'),
   })
   .strict();
 

@@ -106,9 +106,13 @@ describe('build contexts', () => {
     const repo = await mkdtemp(join(tmpdir(), 'restack-git-context-'));
     try {
       const git = (...args: string[]) =>
-        execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
-          encoding: 'utf8',
-        }).trim();
+        execFileSync(
+          'git',
+          ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args],
+          {
+            encoding: 'utf8',
+          },
+        ).trim();
       git('init', '-q');
       await mkdir(join(repo, 'images', 'app'), { recursive: true });
       await writeFile(join(repo, 'images', 'app', 'Dockerfile'), 'FROM scratch\n');
@@ -116,10 +120,18 @@ describe('build contexts', () => {
       git('add', '.');
       git('commit', '-qm', 'one');
       const commit = git('rev-parse', 'HEAD');
-      const packed = await entries(await contextFromGit({ repository: repo, commit, path: 'images/app' }));
+      const packed = await entries(
+        await contextFromGit({ repository: repo, commit, path: 'images/app' }),
+      );
       assert.deepEqual(Object.keys(packed), ['Dockerfile']);
-      await assert.rejects(contextFromGit({ repository: repo, commit, path: 'README' }), /is a blob, not a folder/);
-      await assert.rejects(contextFromGit({ repository: repo, commit, path: 'missing' }), /ENGINE|failed/);
+      await assert.rejects(
+        contextFromGit({ repository: repo, commit, path: 'README' }),
+        /is a blob, not a folder/,
+      );
+      await assert.rejects(
+        contextFromGit({ repository: repo, commit, path: 'missing' }),
+        /ENGINE|failed/,
+      );
     } finally {
       await rm(repo, { recursive: true, force: true });
     }

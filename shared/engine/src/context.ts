@@ -132,10 +132,14 @@ export async function contextFromGit(source: GitContext): Promise<Readable> {
   if (path !== '') {
     const type = (await runGit(source.repository, ['cat-file', '-t', treeish], where)).trim();
     if (type !== 'tree') {
-      throw new RestackError('ENGINE_CONTEXT_FAILED', `"${path}" is a ${type}, not a folder, at ${source.commit}`, {
-        where,
-        fix: 'give the folder that holds the build context',
-      });
+      throw new RestackError(
+        'ENGINE_CONTEXT_FAILED',
+        `"${path}" is a ${type}, not a folder, at ${source.commit}`,
+        {
+          where,
+          fix: 'give the folder that holds the build context',
+        },
+      );
     }
   }
   return gitArchive(source.repository, treeish, where);

@@ -1,25 +1,11 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { isDockerfileName } from '@restack/catalog';
+
+export { isDockerfileName };
 
 // Folders that never hold an organisation's Dockerfiles but can be huge.
 const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
-
-/**
- * Is this file name a Dockerfile? `Dockerfile`, `*.Dockerfile`,
- * `Dockerfile.*` and `Containerfile`, matched without regard to case as
- * Docker's own lookup of `dockerfile` does; `.dockerignore` files are not.
- */
-export function isDockerfileName(name: string): boolean {
-  const lower = name.toLowerCase();
-  if (lower.endsWith('.dockerignore')) return false;
-  return (
-    lower === 'dockerfile' ||
-    lower === 'containerfile' ||
-    lower.endsWith('.dockerfile') ||
-    lower.startsWith('dockerfile.') ||
-    lower.startsWith('containerfile.')
-  );
-}
 
 /** Every Dockerfile under `root`, as absolute paths in sorted order. */
 export async function findDockerfiles(root: string): Promise<string[]> {

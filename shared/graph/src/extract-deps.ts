@@ -1,5 +1,5 @@
 import { extractDockerfile } from '@restack/dockerfile';
-import type { ImageReference, ReferenceReport } from '@restack/reference';
+import { referenceOfReport } from '@restack/reference';
 import type { Dependency, DockerfileDeps, GraphError } from './types.js';
 
 /** A stable key for one set of build args. */
@@ -39,7 +39,7 @@ export function extractDeps(
       const key = `${r.line}\n${r.kind}\n${r.ref ? JSON.stringify(r.ref) : ''}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      dependencies.push({ line: r.line, kind: r.kind, ref: toImageReference(r.ref) });
+      dependencies.push({ line: r.line, kind: r.kind, ref: referenceOfReport(r.ref) });
     }
     for (const e of extract.errors) {
       if (!errors.some((x) => x.line === e.line && x.message === e.message))
@@ -47,17 +47,4 @@ export function extractDeps(
     }
   }
   return { dockerfile, dependencies, errors };
-}
-
-/** The parsed reference of a valid report; invalid ones are already in the file's errors. */
-function toImageReference(report: ReferenceReport | null): ImageReference | null {
-  if (!report?.valid || report.name === null || report.domain === null || report.path === null)
-    return null;
-  return {
-    name: report.name,
-    domain: report.domain,
-    path: report.path,
-    tag: report.tag,
-    digest: report.digest,
-  };
 }

@@ -27,3 +27,4 @@ export type {
   ProducedImage,
   ReferenceKind,
 } from './types.js';
+export { graphJsonSchema, planSchema } from './schema.js';

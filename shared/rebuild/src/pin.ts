@@ -1,7 +1,7 @@
 import { bumpDockerfile, type Edit } from '@restack/bump';
 import { extractDockerfile } from '@restack/dockerfile';
 import { refMatches } from '@restack/graph';
-import { formatReference, type ImageReference, type ReferenceReport } from '@restack/reference';
+import { formatReference, referenceOfReport, type ImageReference } from '@restack/reference';
 
 /** A reference the build must use at exactly this digest: the campaign's base, or a rebuilt parent. */
 export interface Pin {
@@ -68,7 +68,7 @@ export function finalBase(
   if (!stage || stage.baseKind !== 'image') return null;
   const at = stage.index;
   const from = extract.references.find((r) => r.kind === 'from' && r.stage === at);
-  return from ? toImageReference(from.ref) : null;
+  return from ? referenceOfReport(from.ref) : null;
 }
 
 /** The pin the base of the built stage must match, when one applies. */
@@ -80,16 +80,4 @@ export function basePin(base: ImageReference | null, pins: readonly Pin[]): Pin 
 /** `name:tag` of a reference, without its digest: what `org.opencontainers.image.base.name` holds. */
 export function baseName(ref: ImageReference): string {
   return formatReference({ ...ref, digest: null });
-}
-
-function toImageReference(report: ReferenceReport | null): ImageReference | null {
-  if (!report?.valid || report.name === null || report.domain === null || report.path === null)
-    return null;
-  return {
-    name: report.name,
-    domain: report.domain,
-    path: report.path,
-    tag: report.tag,
-    digest: report.digest,
-  };
 }

@@ -5,6 +5,7 @@ export {
   effectiveTag,
   formatFamiliar,
   formatReference,
+  referenceOfReport,
   reportFields,
   tagKey,
 } from './report.js';

@@ -75,3 +75,17 @@ export function tagKey(ref: ImageReference): string | null {
   const tag = effectiveTag(ref);
   return tag === null ? null : `${ref.name}:${tag}`;
 }
+
+/** The parsed reference behind a valid report, or null for an invalid (or missing) one. */
+export function referenceOfReport(report: ReferenceReport | null): ImageReference | null {
+  if (!report?.valid || report.name === null || report.domain === null || report.path === null) {
+    return null;
+  }
+  return {
+    name: report.name,
+    domain: report.domain,
+    path: report.path,
+    tag: report.tag,
+    digest: report.digest,
+  };
+}
