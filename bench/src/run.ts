@@ -44,11 +44,14 @@ async function main(): Promise<void> {
 
     const debian = parseReference('debian:bookworm');
     if (!debian.ok) throw new Error(debian.error);
-    planChange(graph, [debian.ref]); // warm-up
+    // The first plan on a graph also builds its plan index (kept per graph).
+    t = performance.now();
+    planChange(graph, [debian.ref]);
+    console.log(`first plan on this graph, index included: ${ms(t)}`);
     t = performance.now();
     const plan = planChange(graph, [debian.ref]);
-    const affected = plan.waves.reduce((n, w) => n + w.length, 0);
     console.log(`plan of a change affecting every Dockerfile: ${ms(t)}  [target <= 50 ms]`);
+    const affected = plan.waves.reduce((n, w) => n + w.length, 0);
     console.log(
       `plan: ${plan.waves.length} waves, ${affected} affected, ${plan.unaffected} unaffected`,
     );

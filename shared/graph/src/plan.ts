@@ -29,17 +29,12 @@ export function refMatches(changed: ImageReference, dep: ImageReference): boolea
  * has k+1 steps, so each appears once, after all of its affected ancestors.
  */
 export function planChange(graph: Graph, changed: ImageReference[]): Plan {
+  const { children, byName } = planIndex(graph);
   const direct = new Set<string>();
-  for (const [dockerfile, deps] of graph.dependencies) {
-    if (deps.some((d) => d.ref && changed.some((c) => refMatches(c, d.ref!))))
-      direct.add(dockerfile);
-  }
-  const children = new Map<string, Set<string>>();
-  for (const e of graph.edges) {
-    if (e.from === e.to) continue;
-    let set = children.get(e.from);
-    if (!set) children.set(e.from, (set = new Set()));
-    set.add(e.to);
+  for (const c of changed) {
+    for (const { dockerfile, ref } of byName.get(c.name) ?? []) {
+      if (refMatches(c, ref)) direct.add(dockerfile);
+    }
   }
 
   // Everything reachable from the directly affected Dockerfiles.
@@ -97,4 +92,38 @@ export function planChange(graph: Graph, changed: ImageReference[]): Plan {
   };
   if (errors.length) plan.errors = errors;
   return plan;
+}
+
+interface PlanIndex {
+  /** Dockerfile -> Dockerfiles built on what it produces. */
+  children: Map<string, Set<string>>;
+  /** Repository name -> the dependencies on it, so a change looks at its own name only. */
+  byName: Map<string, Array<{ dockerfile: string; ref: ImageReference }>>;
+}
+
+// Graphs are replaced, never changed in place, so an index per graph stays true.
+const planIndexes = new WeakMap<Graph, PlanIndex>();
+
+function planIndex(graph: Graph): PlanIndex {
+  const cached = planIndexes.get(graph);
+  if (cached) return cached;
+  const children = new Map<string, Set<string>>();
+  for (const e of graph.edges) {
+    if (e.from === e.to) continue;
+    let set = children.get(e.from);
+    if (!set) children.set(e.from, (set = new Set()));
+    set.add(e.to);
+  }
+  const byName = new Map<string, Array<{ dockerfile: string; ref: ImageReference }>>();
+  for (const [dockerfile, deps] of graph.dependencies) {
+    for (const d of deps) {
+      if (!d.ref) continue;
+      let list = byName.get(d.ref.name);
+      if (!list) byName.set(d.ref.name, (list = []));
+      list.push({ dockerfile, ref: d.ref });
+    }
+  }
+  const index = { children, byName };
+  planIndexes.set(graph, index);
+  return index;
 }
