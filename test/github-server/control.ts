@@ -108,6 +108,7 @@ export function createControl(state: ServerState, root: string, faults: Faults) 
       nextNumber: 1,
       labels: [],
       pulls: [],
+      issues: [],
       comments: [],
       statuses: [],
       checkRuns: [],
@@ -230,6 +231,7 @@ export function createControl(state: ServerState, root: string, faults: Faults) 
     issuedInstallationTokens: () => [...state.installationTokens.keys()],
     pullRequests: (spec: { owner: string; repo: string }) =>
       copy(repoOf(spec.owner, spec.repo).pulls),
+    issues: (spec: { owner: string; repo: string }) => copy(repoOf(spec.owner, spec.repo).issues),
     comments: (spec: { owner: string; repo: string }) =>
       copy(repoOf(spec.owner, spec.repo).comments),
     statuses: (spec: { owner: string; repo: string }) =>

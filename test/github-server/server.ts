@@ -12,6 +12,7 @@ import { HttpError, type Route, type RouteResult } from './route-kit.js';
 import { appRoutes } from './routes-apps.js';
 import { checkRoutes } from './routes-checks.js';
 import { gitRoutes } from './routes-git.js';
+import { issueRoutes } from './routes-issues.js';
 import { pullRoutes } from './routes-pulls.js';
 import { repoRoutes } from './routes-repos.js';
 import { createState, repoKey } from './state.js';
@@ -55,6 +56,7 @@ const ROUTES: Record<string, Route> = {
   ...repoRoutes,
   ...gitRoutes,
   ...pullRoutes,
+  ...issueRoutes,
   ...checkRoutes,
   ...appRoutes,
 };

@@ -87,6 +87,20 @@ export interface DispatchRecord {
   by: string;
 }
 
+/** An issue that is not a pull request (pull requests share its number sequence). */
+export interface IssueState {
+  id: number;
+  number: number;
+  title: string;
+  body: string | null;
+  state: 'open' | 'closed';
+  labels: string[];
+  user: Account;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+}
+
 export interface RepoState {
   id: number;
   owner: Account;
@@ -104,6 +118,7 @@ export interface RepoState {
   nextNumber: number;
   labels: LabelState[];
   pulls: PullState[];
+  issues: IssueState[];
   comments: CommentState[];
   statuses: StatusState[];
   checkRuns: CheckRunState[];

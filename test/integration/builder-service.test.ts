@@ -1,3 +1,4 @@
+import { Registry } from 'prom-client';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -171,6 +172,8 @@ describe('builder service (NATS, podman, registry)', () => {
       assert.equal(rebuilt.data.digest, completed.data.digest);
       assert.equal(rebuilt.data.baseDigest, baseDigest);
       assert.equal(rebuilt.data.baseRef, `${registry.host}/base:12`);
+      assert.equal(rebuilt.data.previousDigest, null, 'app:1 did not exist before this push');
+      assert.equal(rebuilt.data.revision, commit);
       assert.equal(manifestPuts('app'), 1, 'one push');
 
       const head = await fetch(`${registry.url}/v2/app/manifests/1`, {
@@ -256,6 +259,7 @@ describe('builder service (NATS, podman, registry)', () => {
           bus: b,
           log: testLogger(),
           signal: new AbortController().signal,
+          metrics: new Registry(),
         };
         return { bus: b, ports: await service.setup!(ctx) };
       };

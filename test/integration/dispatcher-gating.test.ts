@@ -274,6 +274,50 @@ describe(
       });
     });
 
+    it('a build is requested with a pin for the trigger and for every rebuilt parent', async () => {
+      await plan(
+        'pins',
+        'debian:12',
+        [['one', 'two'], ['kid']],
+        [
+          target('one', 'acme/one', [], { image: 'reg.example/built/one:1' }),
+          target('two', 'acme/two', [], { image: 'reg.example/built/two:2' }),
+          target('kid', 'acme/kid', ['one', 'two'], { image: 'reg.example/built/kid:1' }),
+        ],
+      );
+      const [one] = await waitFor('one requested', () => {
+        const b = forTarget('pins', 'one');
+        return b.length === 1 ? b : false;
+      });
+      assert.deepEqual(one!.type === 'restack.build.requested' && one.data.pins, [
+        { ref: 'debian:12', digest: D(2) },
+      ]);
+      for (const [id, n] of [
+        ['one', 1],
+        ['two', 2],
+      ] as const) {
+        await bus.publish(
+          createEvent('restack.build.completed', {
+            campaignId: 'pins',
+            targetId: id,
+            image: `reg.example/built/${id}`,
+            tags: [String(n)],
+            digest: D(60 + n),
+          }),
+        );
+      }
+      const [kid] = await waitFor('kid requested once both parents are built', () => {
+        const b = forTarget('pins', 'kid');
+        return b.length === 1 ? b : false;
+      });
+      assert.equal(kid!.type, 'restack.build.requested');
+      assert.deepEqual(kid?.type === 'restack.build.requested' && kid.data.pins, [
+        { ref: 'reg.example/built/one:1', digest: D(61) },
+        { ref: 'reg.example/built/two:2', digest: D(62) },
+        { ref: 'debian:12', digest: D(2) },
+      ]);
+    });
+
     it('an image past its age starts a campaign for that image', async () => {
       await bus.publish(
         createEvent('restack.image.stale', {

@@ -147,7 +147,13 @@ esac
     };
   }
 
-  function rebuilt(image: string, digest: string, baseDigest: string, campaignId: string) {
+  function rebuilt(
+    image: string,
+    digest: string,
+    baseDigest: string,
+    campaignId: string,
+    previousDigest?: string | null,
+  ) {
     return createEvent('restack.image.rebuilt', {
       image: `${registry.host}/${image}`,
       tags: ['1'],
@@ -156,6 +162,7 @@ esac
       baseDigest,
       dockerfile: 'Dockerfile',
       campaignId,
+      ...(previousDigest === undefined ? {} : { previousDigest }),
     });
   }
 
@@ -262,6 +269,30 @@ esac
         '2025-02-01T12:13:39.162498171Z',
       );
       assert.equal((await store.latest(image))?.digest, built.app2);
+      // The event itself carries what the record holds: verification, deltas, database date.
+      assert.deepEqual(second.data.verification, {
+        verified: true,
+        baseRef: `${registry.host}/base:12`,
+        baseDigest: base2,
+        reasons: [],
+      });
+      assert.equal(second.data.previousDigest, built.app1);
+      assert.deepEqual(second.data.packages, record.packages);
+      assert.deepEqual(second.data.packages?.upgraded, [
+        { name: 'libc6', from: '2.36-9+deb12u4', to: '2.36-9+deb12u7' },
+      ]);
+      assert.deepEqual(second.data.vulnerabilityDelta, delta?.counts);
+      assert.deepEqual(second.data.vulnerabilityDelta?.fixed, {
+        critical: 0,
+        high: 2,
+        medium: 0,
+        low: 0,
+        unknown: 0,
+      });
+      assert.equal(second.data.databaseUpdatedAt, '2025-02-01T12:13:39.162498171Z');
+      assert.equal(first.data.previousDigest, null);
+      assert.equal(first.data.packages, null, 'no previous image: no package delta');
+      assert.equal(first.data.vulnerabilityDelta, null);
       const scans = (await trivy.calls()).filter((c) => c.startsWith('image '));
       assert.equal(
         scans.length,
@@ -276,10 +307,16 @@ esac
         60_000,
       );
       assert.equal(stale.data.baseVerified, false);
+      assert.equal(stale.data.verification?.verified, false);
       const staleRecord = (await store.get(`${registry.host}/stale`, built.stale))!;
       assert.match(
         staleRecord.verification.reasons.join('\n'),
         /layer 2 of the child is sha256:[0-9a-f]{64}, but the base's layer 2 is/,
+      );
+      assert.deepEqual(
+        stale.data.verification?.reasons,
+        staleRecord.verification.reasons,
+        'the reasons are in the event',
       );
       const loud = log.records.find(
         (r) =>
@@ -354,5 +391,47 @@ esac
       record.packages?.upgraded.map((p) => p.name),
       ['libc6'],
     );
+    assert.equal(second.data.vulnerabilityDelta, null, 'no scanner: no vulnerability delta');
+    assert.equal(second.data.databaseUpdatedAt, null);
+  });
+
+  it('uses the previous digest the builder read instead of its own lookup', TIMEOUT, async (t) => {
+    const nats = await startNats();
+    defer(t, () => nats.close());
+    const seen: EventOf<'restack.scan.completed'>[] = [];
+    const runtime = await startRuntime({
+      name: 'scanner-test-previous',
+      services: [
+        scannerService({
+          registries: { [registry.host]: { insecure: true } },
+          credentials: createDockerCredentialStore({ DOCKER_CONFIG: join(root, 'docker') }),
+        }),
+        defineService({
+          name: 'observer',
+          handlers: [on(completedSpec, (e) => void seen.push(e))],
+        }),
+      ],
+      nats: { servers: nats.url },
+      handleSignals: false,
+      pullExpiresMs: 1_000,
+      logger: silentLogger(),
+    });
+    defer(t, () => runtime.stop());
+    await runtime.ready;
+    const bus = runtime.bus()!;
+    // Nothing was scanned under this name: only the event can name the image replaced.
+    await bus.publish(rebuilt('app', built.app2, base2, 'told', built.app1));
+    const told = await waitFor('the scan', () => seen.find((e) => e.data.digest === built.app2));
+    assert.equal(told.data.previousDigest, built.app1);
+    assert.deepEqual(told.data.packages?.upgraded, [
+      { name: 'libc6', from: '2.36-9+deb12u4', to: '2.36-9+deb12u7' },
+    ]);
+    // The builder says the tag did not exist before: no delta, even though app2 was scanned since.
+    await bus.publish(rebuilt('app', built.app1, base1, 'new-tag', null));
+    const fresh = await waitFor('the second scan', () =>
+      seen.find((e) => e.data.digest === built.app1),
+    );
+    assert.equal(fresh.data.previousDigest, null);
+    assert.equal(fresh.data.packages, null);
   });
 });

@@ -7,6 +7,7 @@ import { parseCommandArgs } from '../args.js';
 import { startEmbeddedNats, type EmbeddedNats } from '../up/nats-server.js';
 import { restackServices } from '../up/services.js';
 import { gatewayOptions } from '../up/gateway.js';
+import { upRoutes, webhooksOnGateway } from '../up/routes.js';
 import { exampleConfigPath, stateDirectory } from '../up/state.js';
 
 export const upHelp = `restack up [--config FILE] [--port N] [--state DIR]
@@ -14,8 +15,9 @@ export const upHelp = `restack up [--config FILE] [--port N] [--state DIR]
   (nats.servers in the config, or RESTACK_NATS__SERVERS) it starts a local
   nats-server with its data under the state folder (default ./.restack).
   Without --config it runs on the example organisation in examples/acme.
-  The dashboard, API, /livez, /readyz and /metrics are on --port (default
-  gateway.port, 8080). Ctrl-C stops it cleanly.`;
+  The dashboard, API, /livez, /readyz, /metrics and the webhooks
+  (POST /webhooks/<kind> for registries, POST /webhooks/github-push) are on
+  --port (default gateway.port, 8080). Ctrl-C stops it cleanly.`;
 
 export async function upCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs('up', argv, {
@@ -38,9 +40,11 @@ export async function upCommand(argv: string[]): Promise<number> {
     servers: (embedded = await startEmbeddedNats(stateDir, log)).url,
   };
   const wiring = { log, stateDir };
+  const services = await restackServices(loaded, wiring);
+  webhooksOnGateway(services);
   const runtime = await startRuntime({
     name: 'restack',
-    services: await restackServices(loaded, wiring),
+    services,
     nats,
     streams: loaded.config.streams,
     logger: log,
@@ -49,9 +53,10 @@ export async function upCommand(argv: string[]): Promise<number> {
   let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
   try {
     await runtime.ready;
+    const bus = runtime.bus();
     gateway = await startGateway({
       ...gatewayOptions(loaded, log),
-      bus: runtime.bus(),
+      ...(bus ? { bus, routes: upRoutes(services, bus, log.child({ service: 'gateway' })) } : {}),
       port,
       metrics: { registry: runtime.metrics },
       notReady: () => (runtime.isReady() ? [] : ['services starting']),

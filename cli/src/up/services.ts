@@ -4,12 +4,12 @@ import { loadGraph } from '@restack/graph';
 import { createRegistryClient } from '@restack/registry';
 import type { RuntimeOptions } from '@restack/service';
 import { registryWatcherService, watchedReferences } from '@restack/svc-registry-watcher';
-import { graphService } from '@restack/svc-graph';
+import { graphService, withGraphPlanner } from '@restack/svc-graph';
 import { dispatcherService } from '@restack/svc-dispatcher';
 import { prBotService } from '@restack/svc-pr-bot';
 import { builderService } from '@restack/svc-builder';
 import { scannerService } from '@restack/svc-scanner';
-import { lifecycleService, loadedInputs } from '@restack/svc-lifecycle';
+import { configuredDashboards, lifecycleService, loadedInputs } from '@restack/svc-lifecycle';
 import { resolveEngineUrl } from '@restack/engine';
 import { localRepositories } from '@restack/rebuild';
 import { localRepositoryName } from '@restack/sources';
@@ -44,14 +44,18 @@ export async function restackServices(
         ? { webhookSecret: process.env.RESTACK_GITHUB_WEBHOOK_SECRET }
         : {}),
     }),
-    dispatcherService({
-      config: {
-        actions: config.actions,
-        dryRun: config.dryRun,
-        limits: config.limits,
-        pullRequests: config.pullRequests,
-      },
-    }),
+    // image.stale campaigns: the graph plans the image's Dockerfile and its descendants.
+    withGraphPlanner((planner) =>
+      dispatcherService({
+        config: {
+          actions: config.actions,
+          dryRun: config.dryRun,
+          limits: config.limits,
+          pullRequests: config.pullRequests,
+        },
+        planner,
+      }),
+    ),
     registryWatcherService({
       registryClient,
       graphSource: async () => watchedReferences(await loadGraph(loaded)),
@@ -63,8 +67,9 @@ export async function restackServices(
     lifecycleService({
       inputs: loadedInputs(loaded),
       registry: registryClient,
-      plainHttp: (host) => config.registries[host]?.insecure === true,
       reportDir: path.join(wiring.stateDir, 'reports'),
+      // One "Base image dashboard" issue per repository, when lifecycle.dashboardIssues.enabled.
+      dashboards: configuredDashboards(github, config.lifecycle),
     }),
   );
   const engine = engineUrl(wiring.log);
@@ -73,6 +78,7 @@ export async function restackServices(
       builderService({
         engine,
         sources: localRepositories(localClones(loaded)),
+        ...(github ? { github } : {}),
         images: config.images,
         registries: config.registries,
       }),

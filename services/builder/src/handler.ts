@@ -13,6 +13,10 @@ const TRANSIENT = new Set([
   'ENGINE_PUSH_FAILED',
   'ENGINE_PUSH_NO_DIGEST',
   'ENGINE_BUILD_TIMEOUT',
+  // Fetching the sources from GitHub.
+  'github.server-error',
+  'github.unreachable',
+  'github.rate-limited',
 ]);
 
 // failureSchema caps the message; keep the start (the step) and the end (the log's last lines).
@@ -57,27 +61,32 @@ export async function handleBuildRequested(
       dockerfile: d.dockerfile,
     });
     const settings = ports.settings(d.image, d.tags);
-    const platform = d.platforms[0] ?? settings.platform;
-    const base = parseReference(d.baseRef);
-    if (!base.ok) {
-      throw new RestackError(
-        'BUILDER_BASE_INVALID',
-        `the base "${d.baseRef}" is not an image reference: ${base.error}`,
-        {
-          where: 'baseRef',
-        },
-      );
-    }
+    const platform = d.platform ?? d.platforms[0] ?? settings.platform;
+    const target = d.target ?? settings.target;
+    const pins = (d.pins ?? [{ ref: d.baseRef, digest: d.baseDigest }]).map((p) => {
+      const parsed = parseReference(p.ref);
+      if (!parsed.ok) {
+        throw new RestackError(
+          'BUILDER_BASE_INVALID',
+          `the base "${p.ref}" is not an image reference: ${parsed.error}`,
+          { where: d.pins ? 'pins' : 'baseRef' },
+        );
+      }
+      return { ref: { ...parsed.ref, digest: null }, digest: p.digest };
+    });
+    const tags = d.tags.map((tag) => `${d.image}:${tag}`);
+    // What the tag pointed at before this push: the image the rebuild replaces.
+    const previousDigest = await ports.previousDigest(tags[0]!);
     const result = await ports.build({
       file: `${d.repository}/${d.dockerfile}`,
       dockerfile: source.dockerfile,
       dockerfileText: source.dockerfileText,
       context: () => source.context(),
-      tags: d.tags.map((tag) => `${d.image}:${tag}`),
-      buildArgs: settings.buildArgs,
-      ...(settings.target ? { target: settings.target } : {}),
+      tags,
+      buildArgs: d.buildArgs ?? settings.buildArgs,
+      ...(target ? { target } : {}),
       ...(platform ? { platform } : {}),
-      pins: [{ ref: { ...base.ref, digest: null }, digest: d.baseDigest }],
+      pins,
       source: source.source,
       revision: source.revision,
       created: ports.clock(),
@@ -103,6 +112,8 @@ export async function handleBuildRequested(
           baseDigest: result.base?.digest ?? d.baseDigest,
           dockerfile: d.dockerfile,
           campaignId: d.campaignId,
+          ...(previousDigest === undefined ? {} : { previousDigest }),
+          revision: source.revision,
         },
         { id: stableEventId('restack.image.rebuilt', d.campaignId, d.targetId), causedBy: event },
       ),

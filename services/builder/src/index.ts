@@ -1,6 +1,14 @@
 import type { ConsumerSpec } from '@restack/bus';
 import { createDockerodeEngine, parseEngineUrl, resolveEngineUrl } from '@restack/engine';
-import { buildTarget, engineCredentials, type RepositorySources } from '@restack/rebuild';
+import {
+  buildTarget,
+  engineCredentials,
+  firstSource,
+  githubRepositories,
+  type GitHubSourceOptions,
+  type RepositorySources,
+  type TarballPort,
+} from '@restack/rebuild';
 import {
   createDockerCredentialStore,
   createRegistryClient,
@@ -45,6 +53,13 @@ export interface BuilderOptions {
   buildTimeoutMs?: number;
   /** Repositories the builder can read (owner/name -> how to open them). */
   sources: RepositorySources;
+  /**
+   * GitHub (a GitHubPort): repositories `sources` does not know are built
+   * from GitHub's tarball of the requested revision.
+   */
+  github?: TarballPort;
+  /** For the GitHub source: the web URL for the `source` label (GHES). */
+  githubSource?: GitHubSourceOptions;
   /** restack.yaml `images[]`: build args, target and platform per image. */
   images?: readonly CatalogImage[];
   /** restack.yaml `registries:`. */
@@ -96,7 +111,16 @@ export function builderService(options: BuilderOptions): ServiceDefinition<Build
       const deps = { engine, credentials: engineCredentials(credentials) };
       return {
         build: (request) => buildTarget(deps, request),
-        sources: options.sources,
+        sources: options.github
+          ? firstSource(options.sources, githubRepositories(options.github, options.githubSource))
+          : options.sources,
+        previousDigest: async (reference) => {
+          const found = await registry.resolve(reference);
+          if (found.ok) return found.value.digest;
+          if (found.kind === 'missing') return null;
+          ctx.log.warn({ reference, reason: found.reason }, 'previous digest unknown');
+          return undefined;
+        },
         settings: catalogSettings(options.images ?? []),
         records: kvBuildRecords(await ctx.bus.kv(BUILDS_BUCKET.name, buildRecordSchema)),
         publish: async (event) => void (await ctx.bus.publish(event)),

@@ -30,6 +30,11 @@ export interface BuilderPorts {
   /** Pins, builds, pushes (@restack/rebuild buildTarget over the engine). */
   build(request: TargetBuildRequest): Promise<TargetBuildResult>;
   sources: RepositorySources;
+  /**
+   * The digest `registry/app:tag` points at now (before the push); null when the
+   * tag does not exist, undefined when the registry could not say.
+   */
+  previousDigest(reference: string): Promise<string | null | undefined>;
   settings(image: string, tags: readonly string[]): ImageBuildSettings;
   records: BuildRecords;
   publish(event: RestackEvent): Promise<void>;

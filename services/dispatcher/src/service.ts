@@ -1,6 +1,7 @@
 import type { ConsumerSpec } from '@restack/bus';
 import { campaignRecordSchema, type ActionRule, type Limits } from '@restack/campaign';
 import { defineService, on, type ServiceDefinition } from '@restack/service';
+import type { Registry } from 'prom-client';
 import {
   onCampaignPlanned,
   onDigestChanged,
@@ -10,6 +11,7 @@ import {
   type DispatcherPorts,
   type ImagePlanner,
 } from './handlers.js';
+import { dispatcherMetrics, metricsRegistry, observedStore } from './metrics.js';
 import { CAMPAIGN_BUCKET, TRIGGER_BUCKET, campaignStore, triggerIndexSchema } from './store.js';
 
 const WORKER_EVENTS = [
@@ -54,6 +56,12 @@ export interface DispatcherOptions {
   /** How often waiting targets, deadlines and outboxes are looked at. Default 30 s. */
   tickMs?: number;
   maxAttempts?: number;
+  /**
+   * Where restack_campaign_duration_seconds and restack_rebuild_lag_seconds
+   * go. Default the runtime's registry when its context carries one, else
+   * prom-client's default registry.
+   */
+  metrics?: Registry;
 }
 
 /** The dispatcher as a service definition, for `restack up` (startRuntime) or on its own. */
@@ -76,9 +84,12 @@ export function dispatcherService(options: DispatcherOptions): ServiceDefinition
     buckets: [CAMPAIGN_BUCKET, TRIGGER_BUCKET],
     handlers: [handle],
     async setup(ctx) {
-      const store = campaignStore(
-        await ctx.bus.kv(CAMPAIGN_BUCKET.name, campaignRecordSchema),
-        await ctx.bus.kv(TRIGGER_BUCKET.name, triggerIndexSchema),
+      const store = observedStore(
+        campaignStore(
+          await ctx.bus.kv(CAMPAIGN_BUCKET.name, campaignRecordSchema),
+          await ctx.bus.kv(TRIGGER_BUCKET.name, triggerIndexSchema),
+        ),
+        dispatcherMetrics(metricsRegistry(options.metrics, ctx)),
       );
       return {
         store,

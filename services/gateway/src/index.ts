@@ -22,3 +22,10 @@ export { createCampaignProjection } from './campaign-projection.js';
 export { DISPATCHER_CAMPAIGN_BUCKET, kvCampaignSource, viewOfRecord } from './campaign-kv.js';
 export { triggerRequestSchema, DEFAULT_GATEWAY_PORT } from './schema.js';
 export { PUBLIC_DIR, OPENAPI_FILE } from './static.js';
+export {
+  GITHUB_PUSH_PATH,
+  PUSH_ENDPOINT,
+  githubPushRoute,
+  registryWebhookRoute,
+} from './webhook-routes.js';
+export type { RegistryWebhookHandler, RegistryWebhookRequest } from './webhook-routes.js';

@@ -1,5 +1,6 @@
 import { defineEndpoint } from '@restack/bus';
 import { z } from 'zod';
+import { targetSchema } from '@restack/events';
 import { graphJsonSchema, planSchema } from '@restack/graph';
 
 export { graphJsonSchema, planSchema };
@@ -30,6 +31,18 @@ export const graphEndpoints = {
     subject: 'restack.rpc.graph.plan',
     request: z.object({ changed: z.array(z.string().min(1)).min(1) }),
     response: planSchema,
+  }),
+  /**
+   * The rebuild of one image (image-age campaigns): its own Dockerfile first,
+   * then its descendants, with the targets of `restack.campaign.planned`.
+   * Null when no Dockerfile in the graph produces the image.
+   */
+  planImage: defineEndpoint({
+    subject: 'restack.rpc.graph.plan-image',
+    request: z.object({ image: z.string().min(1) }),
+    response: z
+      .object({ waves: z.array(z.array(z.string()).min(1)), targets: z.array(targetSchema) })
+      .nullable(),
   }),
   /** The same JSON as `restack graph`. */
   graph: defineEndpoint({

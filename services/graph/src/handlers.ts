@@ -3,7 +3,7 @@ import { createEvent, type EventOf, type RestackEvent } from '@restack/events';
 import { dependentsOf, graphJson, planChange, type GraphDelta } from '@restack/graph';
 import { parseReference, type ImageReference } from '@restack/reference';
 import { verifyPush } from '@restack/sources';
-import { planCampaign } from './campaign.js';
+import { planCampaign, planImage } from './campaign.js';
 import type { GraphState } from './state.js';
 
 /** What the handlers need. */
@@ -82,6 +82,11 @@ export function answerGraph(ports: GraphPorts) {
 
 export function answerPlan(request: { changed: string[] }, ports: GraphPorts) {
   return planChange(ports.state.index.graph(), request.changed.map(parseOrThrow));
+}
+
+export function answerPlanImage(request: { image: string }, ports: GraphPorts) {
+  const graph = ports.state.index.graph();
+  return planImage(request.image, graph, (id) => locate(ports.state, id));
 }
 
 export function answerDependents(request: { ref: string }, ports: GraphPorts) {

@@ -8,6 +8,7 @@ import {
   answerDependents,
   answerGraph,
   answerPlan,
+  answerPlanImage,
   handleDigestChanged,
   handlePush,
   handleRefresh,
@@ -67,6 +68,9 @@ export function graphService(options: GraphServiceOptions): ServiceDefinition<Gr
     endpoints: [
       answer(graphEndpoints.graph, (_request, ports: GraphPorts) => answerGraph(ports)),
       answer(graphEndpoints.plan, (request, ports: GraphPorts) => answerPlan(request, ports)),
+      answer(graphEndpoints.planImage, (request, ports: GraphPorts) =>
+        answerPlanImage(request, ports),
+      ),
       answer(graphEndpoints.dependents, (request, ports: GraphPorts) =>
         answerDependents(request, ports),
       ),

@@ -28,3 +28,5 @@ export {
   verdictRecordSchema,
 } from './schema.js';
 export type { ReportRecord, Sighting, SweepSummary, TagHistory, VerdictRecord } from './schema.js';
+export { configuredDashboards, issueDashboards } from './dashboards.js';
+export type { DashboardIssueSettings, IssueTracker } from './dashboards.js';

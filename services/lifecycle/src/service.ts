@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { ConsumerSpec, Lease } from '@restack/bus';
 import { errorMessage } from '@restack/core';
 import { loadCatalog, type Catalog } from '@restack/eol';
-import { createFetchImageSource } from '@restack/inventory';
 import {
   createRegistryInspector,
   scanSummarySchema,
@@ -42,7 +41,10 @@ export interface LifecycleOptions {
   /** The config's graph, catalog and policies, read before every sweep. */
   inputs: () => Promise<SweepInputs>;
   registry: RegistryClient;
-  /** Registries spoken to over plain http (restack.yaml `insecure: true`), for the config reader. */
+  /**
+   * @deprecated Ignored: the registry client (configured with `registries`)
+   * reads User and ExposedPorts itself; there is no second config read.
+   */
   plainHttp?: (host: string) => boolean;
   /** The cron expression of the sweep. Default hourly at minute 17. */
   schedule?: string;
@@ -50,7 +52,8 @@ export interface LifecycleOptions {
   runSchedule?: boolean;
   /** Also write the reports into this folder. */
   reportDir?: string;
-  dashboards?: DashboardIssuePort;
+  /** Keeps one dashboard issue per repository current after each sweep (see `configuredDashboards`). */
+  dashboards?: DashboardIssuePort | undefined;
   /** The end-of-life catalog; default the bundled data, read once per sweep. */
   eolCatalog?: () => Promise<Catalog>;
   clock?: () => Date;
@@ -103,10 +106,7 @@ export function lifecycleService(options: LifecycleOptions): ServiceDefinition<L
       const sweepPorts: SweepPorts = {
         inputs: options.inputs,
         eolCatalog: options.eolCatalog ?? (() => loadCatalog()),
-        inspector: createRegistryInspector({
-          registry: options.registry,
-          configSource: createFetchImageSource({ plainHttp: options.plainHttp ?? (() => false) }),
-        }),
+        inspector: createRegistryInspector({ registry: options.registry }),
         registry: options.registry,
         sightings: await bus.kv(SIGHTINGS_BUCKET.name, tagHistorySchema),
         watcher: { read: async (ref) => (await openWatcher())?.read(ref) ?? null },

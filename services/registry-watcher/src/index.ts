@@ -1,7 +1,7 @@
 export { startWatcher, POLL_LEASE_KEY } from './watcher.js';
 export type { Outcome, PollReport, Watcher, WatcherOptions } from './watcher.js';
-export { registryWatcherService, WATCHER_TOPOLOGY } from './service.js';
-export type { RegistryWatcherServiceOptions } from './service.js';
+export { isRegistryWatcherService, registryWatcherService, WATCHER_TOPOLOGY } from './service.js';
+export type { RegistryWatcherService, RegistryWatcherServiceOptions } from './service.js';
 export { checkReference, eventIdOf } from './check.js';
 export type { CheckPorts, CheckResult, LookupPort, StatePort, StoredState } from './check.js';
 export { decide } from './decide.js';

@@ -59,7 +59,8 @@ export function createWebhookIntake(deps: WebhookIntakeDeps): WebhookIntake {
 
   /** The registry has not caught up with what the webhook says (yet): whether to look again. */
   function behind(x: CheckResult, digest: string): boolean {
-    if (x.outcome === 'failed' || x.outcome === 'missing') return false;
+    if (x.outcome === 'failed') return false;
+    // A first push can be announced before its tag exists: missing is "not yet" too.
     return x.state.digest !== digest && x.state.pending?.digest !== digest;
   }
 

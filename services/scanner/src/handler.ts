@@ -25,14 +25,29 @@ export async function handleImageRebuilt(
     log.info({}, 'already scanned; sending its event again');
     return [known.event];
   }
-  // The image this rebuild replaced: the last one scanned under the same name.
+  // The image this rebuild replaced: what the builder read from the registry before
+  // pushing, else the last one scanned under the same name.
   const latest = await ports.store.latest(d.image);
-  const before = latest && latest.digest !== d.digest ? latest : null;
+  const fromEvent = d.previousDigest;
+  const before =
+    fromEvent !== undefined
+      ? fromEvent === null || fromEvent === d.digest
+        ? null
+        : await ports.store.get(d.image, fromEvent)
+      : latest && latest.digest !== d.digest
+        ? latest
+        : null;
+  const previousDigest =
+    fromEvent !== undefined
+      ? fromEvent === d.digest
+        ? null
+        : fromEvent
+      : (before?.digest ?? latest?.previousDigest ?? null);
   const result = await ports.rescan({
     image: d.image,
     digest: d.digest,
     base: { ref: d.baseRef, digest: d.baseDigest },
-    previousDigest: before?.digest ?? latest?.previousDigest ?? null,
+    previousDigest,
     previousReport: before?.vulnerabilities?.report ?? null,
     ...(delivery.signal ? { signal: delivery.signal } : {}),
   });
@@ -63,6 +78,11 @@ export async function handleImageRebuilt(
       baseDigest: d.baseDigest,
       baseVerified: verified,
       vulnerabilities: result.vulnerabilities?.counts ?? emptyCounts(),
+      verification: result.verification,
+      previousDigest: result.previousDigest,
+      packages: result.packages,
+      vulnerabilityDelta: result.vulnerabilities?.delta?.counts ?? null,
+      databaseUpdatedAt: result.vulnerabilities?.report.databaseUpdatedAt ?? null,
     },
     {
       id: stableEventId('restack.scan.completed', d.image, d.digest, d.campaignId),

@@ -111,6 +111,8 @@ function buildRequest(c: CampaignRecord, t: TargetRecord): RestackEvent {
       baseRef: base.ref,
       baseDigest: base.digest,
       platforms: [],
+      // Every base to pin: each rebuilt parent's new digest and the trigger's.
+      pins: t.bumps!.map((b) => ({ ref: b.ref, digest: b.digest })),
     },
     { id: stableEventId('restack.build.requested', c.campaignId, t.id, String(t.attempt)) },
   );

@@ -15,11 +15,12 @@ function errorOf(fn: () => unknown) {
 }
 
 describe('lifecycle config', () => {
-  it('defaults to a 90-day lookahead, no rules and no mirrors', () => {
+  it('defaults to a 90-day lookahead, no rules, no mirrors and no dashboard issues', () => {
     assert.deepEqual(defaultLifecycleConfig(), {
       eolLookaheadDays: 90,
       deprecations: [],
       mirrors: {},
+      dashboardIssues: { enabled: false, labels: ['restack'] },
     });
     assert.deepEqual(parseLifecycleConfig(undefined), defaultLifecycleConfig());
   });

@@ -121,6 +121,16 @@ export const lifecycleConfigSchema = z
       .describe(
         'Registry prefixes that mirror another one, e.g. {"mirror.example.com": "docker.io"}.',
       ),
+    dashboardIssues: z
+      .object({
+        enabled: z.boolean().default(false),
+        labels: z.array(z.string().min(1)).default(['restack']),
+      })
+      .strict()
+      .prefault({})
+      .describe(
+        'Keep one "Base image dashboard" issue per GitHub repository, updated after each sweep.',
+      ),
   })
   .strict();
 

@@ -30,6 +30,17 @@ export const buildRequestedData = z.object({
   baseRef: imageRefSchema,
   baseDigest: digestSchema,
   platforms: z.array(platformSchema),
+  /**
+   * Every base to pin (the campaign trigger's new digest and each rebuilt
+   * ancestor's new digest). Absent: only `baseRef` at `baseDigest`.
+   */
+  pins: z.array(z.object({ ref: imageRefSchema, digest: digestSchema })).optional(),
+  /** Build arguments; absent: the catalog's. */
+  buildArgs: z.record(z.string(), z.string()).optional(),
+  /** The Dockerfile stage to build; absent: the catalog's. */
+  target: z.string().min(1).optional(),
+  /** The one platform to build; wins over `platforms` and the catalog. */
+  platform: platformSchema.optional(),
 });
 
 export const buildCompletedData = z.object({
@@ -61,6 +72,10 @@ export const imageRebuiltData = z.object({
   baseDigest: digestSchema,
   dockerfile: repoPathSchema,
   campaignId: campaignIdSchema,
+  /** What the image's tag pointed at before the push; null: the tag did not exist. */
+  previousDigest: digestSchema.nullable().optional(),
+  /** The exact source revision built (a commit); null: not a git tree. */
+  revision: z.string().min(1).nullable().optional(),
 });
 
 export const buildRequestedEvent = defineEvent('restack.build.requested', 1, buildRequestedData);

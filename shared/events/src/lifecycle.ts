@@ -19,6 +19,41 @@ export const scanCompletedData = z.object({
   baseDigest: digestSchema.optional(),
   baseVerified: z.boolean(),
   vulnerabilities: severityCountsSchema,
+  /** The base verification in full: true, false, or null when there was nothing to verify. */
+  verification: z
+    .object({
+      verified: z.boolean().nullable(),
+      baseRef: imageRefSchema.nullable(),
+      baseDigest: digestSchema.nullable(),
+      /** Why verification failed; empty when it passed. */
+      reasons: z.array(z.string()),
+    })
+    .optional(),
+  /** The image this rebuild replaced; null when there was none to compare with. */
+  previousDigest: digestSchema.nullable().optional(),
+  /** Package changes since the previous image; null without one. */
+  packages: z
+    .object({
+      added: z.array(z.object({ name: z.string().min(1), version: z.string() })),
+      removed: z.array(z.object({ name: z.string().min(1), version: z.string() })),
+      upgraded: z.array(z.object({ name: z.string().min(1), from: z.string(), to: z.string() })),
+      downgraded: z
+        .array(z.object({ name: z.string().min(1), from: z.string(), to: z.string() }))
+        .optional(),
+    })
+    .nullable()
+    .optional(),
+  /** Vulnerabilities fixed, introduced and remaining by severity; null without a previous scan. */
+  vulnerabilityDelta: z
+    .object({
+      fixed: severityCountsSchema,
+      introduced: severityCountsSchema,
+      remaining: severityCountsSchema,
+    })
+    .nullable()
+    .optional(),
+  /** When the scanner's vulnerability database was built; null when the scanner does not say. */
+  databaseUpdatedAt: z.string().min(1).nullable().optional(),
 });
 
 /** An image is older than its policy allows. */

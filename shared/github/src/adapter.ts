@@ -1,5 +1,6 @@
 import { checkAdapter } from './adapter-checks.js';
 import { contentAdapter } from './adapter-content.js';
+import { issueAdapter } from './adapter-issues.js';
 import { pullAdapter } from './adapter-pulls.js';
 import type { GitHubClient } from './client.js';
 import type { GitHubPort } from './port.js';
@@ -23,6 +24,7 @@ export function createGitHubAdapter(
   return {
     ...contentAdapter(client),
     ...pullAdapter(client),
+    ...issueAdapter(client),
     ...checkAdapter(client, { workflowRunDetails }),
   };
 }

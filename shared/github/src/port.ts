@@ -191,6 +191,34 @@ export interface IssueComment {
   htmlUrl: string;
 }
 
+/** An issue (pull requests excluded). */
+export interface Issue {
+  number: number;
+  htmlUrl: string;
+  state: 'open' | 'closed';
+  title: string;
+  body: string;
+  labels: string[];
+}
+
+/** Which issues to list: by state (default open) and labels (all must be on the issue). */
+export interface IssueFilter {
+  state?: 'open' | 'closed' | 'all';
+  labels?: string[];
+}
+
+export interface NewIssue {
+  title: string;
+  body: string;
+  labels?: string[];
+}
+
+export interface IssueUpdate {
+  title?: string;
+  body?: string;
+  state?: 'open' | 'closed';
+}
+
 export interface GitHubPort {
   listRepositories(owner: string, filter?: RepositoryFilter): Promise<Repository[]>;
   getRepository(repo: RepoRef): Promise<Repository>;
@@ -220,6 +248,12 @@ export interface GitHubPort {
   closePullRequest(repo: RepoRef, number: number): Promise<PullRequest>;
   comment(repo: RepoRef, issueNumber: number, body: string): Promise<IssueComment>;
   addLabels(repo: RepoRef, issueNumber: number, labels: string[]): Promise<string[]>;
+  /** Every issue matching the filter, all pages, pull requests left out. */
+  listIssues(repo: RepoRef, filter?: IssueFilter): Promise<Issue[]>;
+  /** The first issue (lowest number) with exactly this title and, if given, these labels. */
+  findIssue(repo: RepoRef, title: string, filter?: IssueFilter): Promise<Issue | undefined>;
+  createIssue(repo: RepoRef, issue: NewIssue): Promise<Issue>;
+  updateIssue(repo: RepoRef, number: number, update: IssueUpdate): Promise<Issue>;
   requestReviewers(repo: RepoRef, number: number, reviewers: Reviewers): Promise<void>;
   setCommitStatus(repo: RepoRef, sha: string, status: CommitStatus): Promise<void>;
   createCheckRun(repo: RepoRef, request: CheckRunRequest): Promise<CheckRun>;

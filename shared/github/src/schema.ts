@@ -174,6 +174,17 @@ export const issueCommentSchema = z.object({
 
 export const labelSchema = z.object({ name: z.string() });
 
+export const issueSchema = z.object({
+  number: z.int(),
+  html_url: z.string(),
+  state: z.enum(['open', 'closed']),
+  title: z.string(),
+  body: z.string().nullable().optional(),
+  // Labels are objects, or plain names in older payloads.
+  labels: z.array(z.union([z.string(), z.object({ name: z.string().optional() })])),
+  pull_request: z.unknown().optional(),
+});
+
 export const checkRunSchema = z.object({ id: z.number(), html_url: z.string().nullable() });
 
 export const workflowRunSchema = z.object({

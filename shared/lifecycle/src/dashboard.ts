@@ -13,11 +13,12 @@ export interface DashboardIssue {
 }
 
 /**
- * Where dashboards are kept: one open issue per repository. The GitHub
- * side implements it over @restack/github once its port can list, create
- * and edit issues (it cannot yet; see the README).
+ * Where dashboards are kept: one open issue per repository.
+ * @restack/svc-lifecycle's `issueDashboards` implements it over @restack/github's port.
  */
 export interface DashboardIssuePort {
+  /** Whether this port can keep a dashboard for the repository; default yes. */
+  handles?(repository: string): boolean;
   /** The open issue whose body carries DASHBOARD_MARKER, or null. */
   find(repository: string): Promise<{ number: number; body: string } | null>;
   create(repository: string, title: string, body: string): Promise<{ number: number }>;
@@ -83,6 +84,7 @@ export async function syncDashboards(
     number: number;
   }> = [];
   for (const issue of issues) {
+    if (port.handles && !port.handles(issue.repository)) continue;
     const existing = await port.find(issue.repository);
     if (!existing) {
       const { number } = await port.create(issue.repository, issue.title, issue.body);

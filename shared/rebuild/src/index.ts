@@ -14,3 +14,5 @@ export { buildRegistryAuth, engineCredentials } from './credentials.js';
 export type { EngineCredentials } from './credentials.js';
 export { emptyReport, summariseVulnerabilities } from './report.js';
 export type { TargetReport, VulnerabilitySummary } from './report.js';
+export { firstSource, githubRepositories } from './github-source.js';
+export type { GitHubSourceOptions, TarballPort } from './github-source.js';

@@ -1,5 +1,6 @@
 import type { Bus, BucketSpec, ConsumerSpec, Endpoint, HandlerContext } from '@restack/bus';
 import type { Logger } from '@restack/core';
+import type { Registry } from 'prom-client';
 import type { EventOf, EventType, RestackEvent } from '@restack/events';
 
 export interface ServiceContext {
@@ -9,6 +10,8 @@ export interface ServiceContext {
   readonly log: Logger;
   /** Aborted when the runtime starts to stop. */
   readonly signal: AbortSignal;
+  /** The runtime's Prometheus registry: what a service registers here is on /metrics. */
+  readonly metrics: Registry;
 }
 
 /** One consumer and the function that handles what it receives. */

@@ -58,6 +58,7 @@ async function startServices(
   log: Logger,
   signal: AbortSignal,
   running: Running,
+  metrics: Registry,
 ): Promise<void> {
   for (const service of services) {
     if (signal.aborted) return;
@@ -66,6 +67,7 @@ async function startServices(
       bus,
       log: log.child({ service: service.name }),
       signal,
+      metrics,
     };
     const ports: unknown = service.setup ? await service.setup(ctx) : undefined;
     for (const e of service.endpoints ?? []) {
@@ -130,7 +132,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       parts.flatMap((p) => p.consumers.map((c) => c.durable)),
       (durable) => connected.consumerState(durable),
     );
-    await startServices(connected, options.services, log, stopping.signal, running);
+    await startServices(
+      connected,
+      options.services,
+      log,
+      stopping.signal,
+      running,
+      metrics.registry,
+    );
     if (!stopping.signal.aborted) {
       started = true;
       log.info({ services: options.services.map((s) => s.name) }, 'ready');
