@@ -4,48 +4,16 @@
 // are balanced, reference only values that exist and are YAML once their
 // actions are blanked out, hardened pods, and no secret values in defaults.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseConfig } from '@restack/config';
 import { parse, parseAllDocuments } from 'yaml';
 import { repoRoot } from '../harness/cli.js';
+import { services } from '../harness/deploy.js';
 
 const CHART = path.join(repoRoot, 'infra', 'helm', 'restack');
-const ARCHITECTURE_SERVICES = [
-  'registry-watcher', 'graph', 'dispatcher', 'pr-bot', 'builder', 'scanner', 'lifecycle', 'gateway',
-]; // prettier-ignore
-
-/**
- * Every service: those of ARCHITECTURE.md plus every folder under services/.
- * A service is on the bus (`restack service <name>`) when its package depends
- * on @restack/service or @restack/bus (or has no package yet); otherwise it is
- * its own process with `src/main.ts` (the admission webhook).
- */
-async function services(): Promise<Map<string, 'bus' | 'process'>> {
-  const dir = path.join(repoRoot, 'services');
-  const folders = existsSync(dir)
-    ? (await readdir(dir, { withFileTypes: true }))
-        .filter((d) => d.isDirectory())
-        .map((d) => d.name)
-    : [];
-  const out = new Map<string, 'bus' | 'process'>();
-  for (const name of [...new Set([...ARCHITECTURE_SERVICES, ...folders])].sort()) {
-    const manifest = path.join(dir, name, 'package.json');
-    if (!existsSync(manifest)) {
-      out.set(name, 'bus');
-      continue;
-    }
-    const deps = Object.keys(
-      (JSON.parse(await readFile(manifest, 'utf8')) as { dependencies?: object }).dependencies ??
-        {},
-    );
-    const bus = deps.includes('@restack/service') || deps.includes('@restack/bus');
-    out.set(name, bus || !existsSync(path.join(dir, name, 'src', 'main.ts')) ? 'bus' : 'process');
-  }
-  return out;
-}
 
 type Values = Record<string, unknown>;
 const read = (rel: string) => readFile(path.join(CHART, rel), 'utf8');
