@@ -126,7 +126,9 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
         name: n.name ?? `endpoint-${i}`,
         url: n.url,
         headers: n.headers ?? {},
-        timeout: n.timeout ?? '2s',
+        // Generous: on a loaded CI machine a slow answer makes the registry resend
+        // the envelope and hold every later event behind it.
+        timeout: n.timeout ?? '15s',
         threshold: n.threshold ?? 5,
         backoff: n.backoff ?? '200ms',
       })),

@@ -219,6 +219,7 @@ describe('registry watcher: webhooks', () => {
         await waitFor(
           `the event for push ${n}`,
           async () => (await events('restack.digest.changed')).length === digests.length,
+          60_000,
         );
       }
       await w.pollOnce();
