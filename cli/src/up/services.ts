@@ -2,9 +2,10 @@ import type { LoadedConfig } from '@restack/config';
 import { RestackError, type Logger } from '@restack/core';
 import { loadGraph } from '@restack/graph';
 import { createRegistryClient } from '@restack/registry';
-import type { RuntimeOptions } from '@restack/service';
+import { withBus, type RuntimeOptions } from '@restack/service';
+import type { Bus } from '@restack/bus';
 import { registryWatcherService, watchedReferences } from '@restack/svc-registry-watcher';
-import { graphService, withGraphPlanner } from '@restack/svc-graph';
+import { graphEndpoints, graphService, withGraphPlanner } from '@restack/svc-graph';
 import { dispatcherService } from '@restack/svc-dispatcher';
 import { prBotService } from '@restack/svc-pr-bot';
 import { builderService } from '@restack/svc-builder';
@@ -56,11 +57,13 @@ export async function restackServices(
         planner,
       }),
     ),
-    registryWatcherService({
-      registryClient,
-      graphSource: async () => watchedReferences(await loadGraph(loaded)),
-      config: loaded.config.watch,
-    }),
+    withBus((bus) =>
+      registryWatcherService({
+        registryClient,
+        graphSource: async () => watchedReferences(await currentGraph(bus(), loaded, wiring.log)),
+        config: loaded.config.watch,
+      }),
+    ),
   ];
   services.push(scannerService({ scanner: config.scanner, registries: config.registries }));
   services.push(
@@ -98,6 +101,20 @@ export async function restackServices(
     );
   }
   return services;
+}
+
+/**
+ * The graph the graph service holds (it keeps it current from webhooks and
+ * fetches), so a poll does not re-read every source; the config's sources
+ * only when no graph service answers (it runs elsewhere and is down).
+ */
+async function currentGraph(bus: Bus, loaded: LoadedConfig, log: Logger) {
+  try {
+    return await bus.request(graphEndpoints.graph, {}, 10_000);
+  } catch (e) {
+    log.warn({ err: (e as Error).message }, 'graph service did not answer; reading the sources');
+    return loadGraph(loaded);
+  }
 }
 
 /** Resolves a tag's current digest for the dashboard's manual trigger. */

@@ -1,7 +1,5 @@
-import type { Bus } from '@restack/bus';
-import { RestackError } from '@restack/core';
 import type { EventData } from '@restack/events';
-import type { ServiceDefinition } from '@restack/service';
+import { withBus, type ServiceDefinition } from '@restack/service';
 import { graphEndpoints } from './endpoints.js';
 
 type PlannedImage = Pick<EventData<'restack.campaign.planned'>, 'waves' | 'targets'>;
@@ -23,23 +21,10 @@ export function withGraphPlanner<P>(
   make: (planner: GraphImagePlanner) => ServiceDefinition<P>,
   options: { timeoutMs?: number } = {},
 ): ServiceDefinition<P> {
-  let bus: Bus | undefined;
-  const planner: GraphImagePlanner = async (image) => {
-    if (!bus) {
-      throw new RestackError('graph.planner-not-ready', 'the image planner has no bus yet', {
-        where: `planning ${image}`,
-        fix: 'ask only once the service is set up (the runtime does this)',
-      });
-    }
-    const plan = await bus.request(graphEndpoints.planImage, { image }, options.timeoutMs);
-    return plan ?? undefined;
-  };
-  const definition = make(planner);
-  return {
-    ...definition,
-    setup(ctx) {
-      bus = ctx.bus;
-      return definition.setup ? definition.setup(ctx) : (undefined as P);
-    },
-  };
+  return withBus((bus) =>
+    make(async (image) => {
+      const plan = await bus().request(graphEndpoints.planImage, { image }, options.timeoutMs);
+      return plan ?? undefined;
+    }),
+  );
 }

@@ -1,4 +1,3 @@
-import type { Graph } from '@restack/graph';
 import { parseReference } from '@restack/reference';
 
 /**
@@ -13,8 +12,14 @@ export function watchRef(text: string): string | null {
   return `${name}:${tag ?? 'latest'}`;
 }
 
+/** What watchedReferences reads: a Graph, or the graph service's JSON answer. */
+export interface WatchedGraph {
+  external: ReadonlyArray<{ ref: string }>;
+  nodes: ReadonlyArray<{ images: ReadonlyArray<{ name: string; tags: readonly string[] }> }>;
+}
+
 /** Every external reference the graph names and every catalog image tag, each once. */
-export function watchedReferences(graph: Pick<Graph, 'external' | 'nodes'>): string[] {
+export function watchedReferences(graph: WatchedGraph): string[] {
   const texts = [
     ...graph.external.map((x) => x.ref),
     ...graph.nodes.flatMap((n) => n.images.flatMap((i) => i.tags.map((t) => `${i.name}:${t}`))),

@@ -72,3 +72,26 @@ export function answer<Req, Res, P = undefined>(
     answer: (request, ports) => handle(request as Req, ports),
   };
 }
+
+/**
+ * Gives a service's own options a way to reach the bus the runtime sets it up
+ * with: for ports built before the runtime exists (a planner, a graph query).
+ * `bus()` throws until the service is set up; the runtime sets up a service
+ * before it handles anything or starts. The definition keeps its own API
+ * (getters included): the result inherits from it and overrides `setup` only.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function withBus<D extends ServiceDefinition<any>>(make: (bus: () => Bus) => D): D {
+  let current: Bus | undefined;
+  const definition = make(() => {
+    if (!current)
+      throw new Error(`${definition.name}: the bus is used before the service is set up`);
+    return current;
+  });
+  const wrapped = Object.create(definition) as D;
+  wrapped.setup = (ctx: ServiceContext) => {
+    current = ctx.bus;
+    return definition.setup?.(ctx);
+  };
+  return wrapped;
+}

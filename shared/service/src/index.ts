@@ -1,6 +1,6 @@
 export { startRuntime, startService } from './runtime.js';
 export type { Runtime, RuntimeOptions } from './runtime.js';
-export { answer, defineService, on } from './definition.js';
+export { answer, defineService, on, withBus } from './definition.js';
 export type {
   ServiceContext,
   ServiceDefinition,
