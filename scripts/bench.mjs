@@ -8,6 +8,10 @@ try {
 } catch (e) {
   fail(e);
 }
+// `--soak` (npm run bench:soak): the 10-minute soak, which samples the heap after a forced GC.
+const soak = process.argv.includes('--soak');
 process.exit(
-  run(process.execPath, [path.join(root, 'bench', 'dist', 'run.js'), ...process.argv.slice(2)]),
+  soak
+    ? run(process.execPath, ['--expose-gc', path.join(root, 'bench', 'dist', 'soak.js')])
+    : run(process.execPath, [path.join(root, 'bench', 'dist', 'run.js'), ...process.argv.slice(2)]),
 );

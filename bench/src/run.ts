@@ -9,6 +9,7 @@ import { extractDockerfile } from '@restack/dockerfile';
 import { findDockerfiles, loadGraph, planChange } from '@restack/graph';
 import { parseReference } from '@restack/reference';
 import { benchGraphService } from './graph-service.js';
+import { benchLoad } from './load.js';
 import { writeSyntheticOrg } from './synthetic.js';
 import { benchWatcher } from './watcher.js';
 
@@ -17,6 +18,8 @@ function ms(start: number): string {
 }
 
 async function main(): Promise<void> {
+  // `npm run bench -- --load`: only the load figures.
+  if (process.argv.includes('--load')) return benchLoad();
   const dir = mkdtempSync(path.join(tmpdir(), 'restack-bench-'));
   try {
     const { config, dockerfiles } = writeSyntheticOrg(dir);
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
 
     await benchGraphService(dir, config);
     await benchWatcher();
+    await benchLoad();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

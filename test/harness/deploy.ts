@@ -10,8 +10,8 @@ export const ARCHITECTURE_SERVICES = [
 /**
  * Every service: those of ARCHITECTURE.md plus every folder under services/.
  * A service is on the bus (`restack service <name>`) when its package depends
- * on @restack/service or @restack/bus (or has no package yet); otherwise it is
- * its own process with `src/main.ts` (the admission webhook).
+ * on @restack/service (or it has no package or no `src/main.ts`); otherwise it
+ * is its own process with `src/main.ts` (the admission webhook).
  */
 export async function services(): Promise<Map<string, 'bus' | 'process'>> {
   const dir = path.join(repoRoot, 'services');
@@ -31,7 +31,8 @@ export async function services(): Promise<Map<string, 'bus' | 'process'>> {
       (JSON.parse(await readFile(manifest, 'utf8')) as { dependencies?: object }).dependencies ??
         {},
     );
-    const bus = deps.includes('@restack/service') || deps.includes('@restack/bus');
+    // A process with its own main.ts may still publish with @restack/bus (admission does).
+    const bus = deps.includes('@restack/service');
     out.set(name, bus || !existsSync(path.join(dir, name, 'src', 'main.ts')) ? 'bus' : 'process');
   }
   return out;

@@ -305,3 +305,113 @@ describe('builder service (NATS, podman, registry)', () => {
     },
   );
 });
+
+describe('builder service: a crash between push and done-record (found by chaos.test.ts)', () => {
+  let registry: TestRegistry;
+  let proxy: FaultProxy;
+  let podman: TestPodman;
+  let root: string;
+  let baseDigest: string;
+  let options: BuilderOptions;
+
+  before(async () => {
+    registry = await startRegistry();
+    proxy = await startFaultProxy(registry.url);
+    podman = await startPodman({ insecureRegistries: [registry.host, proxy.host] });
+    root = await mkdtemp(join(tmpdir(), 'restack-builder-crash-'));
+    baseDigest = (await pushBaseImage(registry.url, 'base', '12', { packages: [] })).digest;
+    await mkdir(join(root, 'app'), { recursive: true });
+    await writeFile(join(root, 'app', 'Dockerfile'), `FROM ${registry.host}/base:12\nENV A=1\n`);
+    options = {
+      engine: podman.url,
+      concurrency: 1,
+      sources: localRepositories({ 'acme/app': root }),
+      registries: { [registry.host]: { insecure: true }, [proxy.host]: { insecure: true } },
+      credentials: createDockerCredentialStore({ DOCKER_CONFIG: join(root, 'docker') }),
+    };
+  });
+
+  after(async () => {
+    await podman?.close();
+    await proxy?.close();
+    await registry?.close();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it(
+    'the redelivery adopts the pushed image instead of pushing a second build',
+    TIMEOUT,
+    async (t) => {
+      const consumer = { ...builderConsumer, ackWaitMs: 2_000 };
+      const { bus, open } = await busFixture(t, [
+        { consumers: [consumer, observed], buckets: [BUILDS_BUCKET] },
+      ]);
+      const service = builderService(options);
+      const portsFor = async (name: string) => {
+        const b = await open(name);
+        const ctx: ServiceContext = {
+          name,
+          bus: b,
+          log: testLogger(),
+          signal: new AbortController().signal,
+          metrics: new Registry(),
+        };
+        return { bus: b, ports: await service.setup!(ctx) };
+      };
+      const puts = () => proxy.count({ method: 'PUT', path: /^\/v2\/app\/manifests\/1$/ });
+
+      // The first builder pushes, then "dies" before its done-record is written.
+      const dying = await portsFor('dying');
+      // Its done-record write never finishes (released after the test, so its bus can close).
+      let release!: () => void;
+      const stuck = new Promise<void>((r) => (release = r));
+      defer(t, () => release());
+      const ports = { ...dying.ports, records: { ...dying.ports.records, put: () => stuck } };
+      await dying.bus.consume(consumer, async (event, ctx) => {
+        await handleBuildRequested(event, ports, ctx);
+      });
+      await bus.publish(
+        createEvent('restack.build.requested', {
+          campaignId: 'c-crash',
+          targetId: 'app',
+          image: `${proxy.host}/app`,
+          tags: ['1'],
+          repository: 'acme/app',
+          revision: 'main',
+          context: 'app',
+          dockerfile: 'app/Dockerfile',
+          baseRef: `${registry.host}/base:12`,
+          baseDigest,
+          platforms: [],
+        }),
+      );
+      await waitFor('the first push', () => puts() === 1, 120_000);
+      await dying.bus.connection.close();
+
+      const seen: RestackEvent[] = [];
+      await bus.consume(observed, (e) => void seen.push(e));
+      const second = await portsFor('second');
+      await second.bus.consume(consumer, async (e, ctx) => {
+        for (const out of await handleBuildRequested(e, second.ports, ctx))
+          await second.ports.publish(out);
+      });
+      const completed = await waitFor(
+        'build.completed after the redelivery',
+        () =>
+          seen.find(
+            (e): e is EventOf<'restack.build.completed'> => e.type === 'restack.build.completed',
+          ),
+        60_000,
+      );
+      assert.equal(puts(), 1, 'no second push');
+      const head = await fetch(`${registry.url}/v2/app/manifests/1`, {
+        method: 'HEAD',
+        headers: {
+          accept:
+            'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json',
+        },
+      });
+      assert.equal(completed.data.digest, head.headers.get('docker-content-digest'));
+    },
+  );
+});

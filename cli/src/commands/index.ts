@@ -7,6 +7,7 @@ import { eolCommand, eolHelp } from './eol.js';
 import { extractCommand, extractHelp } from './extract.js';
 import { graphCommand, graphHelp } from './graph.js';
 import { planCommand, planHelp } from './plan.js';
+import { promoteCommand, promoteHelp } from './promote.js';
 import { rebuildCommand, rebuildHelp } from './rebuild.js';
 import { refCommand, refHelp } from './ref.js';
 import { reportCommand, reportHelp } from './report.js';
@@ -33,4 +34,5 @@ export const commands: Record<string, Command> = {
   check: { run: checkCommand, help: checkHelp },
   report: { run: reportCommand, help: reportHelp },
   eol: { run: eolCommand, help: eolHelp },
+  promote: { run: promoteCommand, help: promoteHelp },
 };

@@ -9,7 +9,8 @@ import { graphEndpoints, graphService, withGraphPlanner } from '@restack/svc-gra
 import { dispatcherService } from '@restack/svc-dispatcher';
 import { prBotService } from '@restack/svc-pr-bot';
 import { builderService } from '@restack/svc-builder';
-import { scannerService } from '@restack/svc-scanner';
+import { graphBaseRefs, scannerService } from '@restack/svc-scanner';
+import { promoterService } from '@restack/svc-promoter';
 import { configuredDashboards, lifecycleService, loadedInputs } from '@restack/svc-lifecycle';
 import { resolveEngineUrl } from '@restack/engine';
 import { localRepositories } from '@restack/rebuild';
@@ -65,7 +66,18 @@ export async function restackServices(
       }),
     ),
   ];
-  services.push(scannerService({ scanner: config.scanner, registries: config.registries }));
+  services.push(
+    withBus((bus) =>
+      scannerService({
+        scanner: config.scanner,
+        registries: config.registries,
+        // What scanner.rescan covers, with the images the admission webhook saw.
+        images: config.images,
+        // Images without base labels: the FROM of the Dockerfile that produces them.
+        baseRefs: async (ref) => graphBaseRefs(await currentGraph(bus(), loaded, wiring.log), ref),
+      }),
+    ),
+  );
   services.push(
     lifecycleService({
       inputs: loadedInputs(loaded),
@@ -73,6 +85,16 @@ export async function restackServices(
       reportDir: path.join(wiring.stateDir, 'reports'),
       // One "Base image dashboard" issue per repository, when lifecycle.dashboardIssues.enabled.
       dashboards: configuredDashboards(github, config.lifecycle),
+    }),
+  );
+  // The promotion gate: staged builds of images with `promote` reach production only if they pass.
+  services.push(
+    promoterService({
+      images: config.images,
+      policies: config.policies,
+      lifecycle: config.lifecycle,
+      registries: config.registries,
+      ...(github ? { github } : {}),
     }),
   );
   const engine = engineUrl(wiring.log);

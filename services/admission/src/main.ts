@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { connectBus, type Bus } from '@restack/bus';
 import { loadConfig } from '@restack/config';
 import { createLogger, errorMessage } from '@restack/core';
+import { kvSeenRecorder } from './seen.js';
 import { startAdmission } from './start.js';
 
 /**
@@ -30,8 +32,23 @@ async function main(): Promise<void> {
     },
   });
   const logger = createLogger({ name: 'admission', level: env.RESTACK_LOG_LEVEL ?? 'info' });
+  const loaded = await loadConfig(values.config!);
+  // With NATS configured, the images reviewed are recorded for the scanner's scheduled rescans.
+  // The webhook starts without waiting for NATS (reviews must not depend on it); a failed
+  // connection is tried again at the next record.
+  const nats = loaded.config.nats;
+  let connecting: Promise<Bus> | null = null;
+  const bus = nats
+    ? () =>
+        (connecting ??= connectBus({ name: 'restack-admission', connection: nats, logger }).catch(
+          (e: unknown) => {
+            connecting = null;
+            throw e;
+          },
+        ))
+    : null;
   const admission = await startAdmission({
-    loaded: await loadConfig(values.config!),
+    loaded,
     tls: { cert: await readFile(values['tls-cert']!), key: await readFile(values['tls-key']!) },
     port: Number(values.port),
     settings: {
@@ -40,8 +57,13 @@ async function main(): Promise<void> {
       cacheTtlMs: Number(values['cache-ttl-ms']),
     },
     logger,
+    ...(bus ? { seen: kvSeenRecorder(bus, logger) } : {}),
   });
-  const stop = () => void admission.close().then(() => process.exit(0));
+  const stop = () =>
+    void admission
+      .close()
+      .then(() => connecting?.then((b) => b.close()).catch(() => undefined))
+      .then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }

@@ -13,6 +13,7 @@ import {
   type AdmissionSettingsInput,
 } from '@restack/lifecycle';
 import { createRegistryClient, type RegistryClient } from '@restack/registry';
+import type { SeenRecorder } from './seen.js';
 
 export interface StartAdmissionOptions {
   loaded: LoadedConfig;
@@ -26,6 +27,8 @@ export interface StartAdmissionOptions {
   eolCatalog?: Catalog;
   /** The injected clock. Default the system clock. */
   clock?: () => Date;
+  /** Told every image reviewed, for scheduled rescans (see kvSeenRecorder). */
+  seen?: SeenRecorder;
 }
 
 export interface Admission extends AdmissionServer {
@@ -66,7 +69,15 @@ export async function startAdmission(options: StartAdmissionOptions): Promise<Ad
     cert: options.tls.cert,
     port: options.port,
     ...(options.host ? { host: options.host } : {}),
-    deps: { check, settings },
+    deps: {
+      check: options.seen
+        ? (image) => {
+            options.seen!.record(image);
+            return check(image);
+          }
+        : check,
+      settings,
+    },
     log: options.logger,
   });
   return {

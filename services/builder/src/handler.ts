@@ -2,6 +2,8 @@ import { RestackError, errorMessage } from '@restack/core';
 import { BuildFailedError } from '@restack/engine';
 import { createEvent, stableEventId, type EventOf, type RestackEvent } from '@restack/events';
 import { parseReference } from '@restack/reference';
+import { destination } from './destination.js';
+import { earlierPush } from './earlier-push.js';
 import type { BuilderPorts, Delivery } from './ports.js';
 
 type BuildRequested = EventOf<'restack.build.requested'>;
@@ -74,39 +76,62 @@ export async function handleBuildRequested(
       }
       return { ref: { ...parsed.ref, digest: null }, digest: p.digest };
     });
-    const tags = d.tags.map((tag) => `${d.image}:${tag}`);
-    // What the tag pointed at before this push: the image the rebuild replaces.
-    const previousDigest = await ports.previousDigest(tags[0]!);
-    const result = await ports.build({
-      file: `${d.repository}/${d.dockerfile}`,
-      dockerfile: source.dockerfile,
-      dockerfileText: source.dockerfileText,
-      context: () => source.context(),
-      tags,
-      buildArgs: d.buildArgs ?? settings.buildArgs,
-      ...(target ? { target } : {}),
-      ...(platform ? { platform } : {}),
-      pins,
-      source: source.source,
-      revision: source.revision,
-      created: ports.clock(),
-      logger: log,
-      ...(delivery.signal ? { signal: delivery.signal } : {}),
-    });
+    const to = destination(d, settings.promote, source.revision);
+    const tags = to.tags.map((tag) => `${to.image}:${tag}`);
+    // A redelivery may follow a crash between the push and the done-record: never push twice.
+    const earlier =
+      delivery.attempt > 1
+        ? await earlierPush(
+            ports,
+            tags[0]!,
+            { ref: d.baseRef, digest: d.baseDigest, pinned: pins.map((p) => p.digest) },
+            source.revision,
+            log,
+          )
+        : null;
+    // What the production tag pointed at before this build: the image the rebuild replaces.
+    const previousDigest = earlier
+      ? undefined
+      : await ports.previousDigest(`${d.image}:${d.tags[0]!}`);
+    const result =
+      earlier ??
+      (await ports.build({
+        file: `${d.repository}/${d.dockerfile}`,
+        dockerfile: source.dockerfile,
+        dockerfileText: source.dockerfileText,
+        context: () => source.context(),
+        tags,
+        buildArgs: d.buildArgs ?? settings.buildArgs,
+        ...(target ? { target } : {}),
+        ...(platform ? { platform } : {}),
+        pins,
+        source: source.source,
+        revision: source.revision,
+        created: ports.clock(),
+        logger: log,
+        ...(delivery.signal ? { signal: delivery.signal } : {}),
+      }));
     for (const s of result.skipped)
       log.warn({ line: s.line, reason: s.message }, 'base not pinned');
     const digest = result.digest!;
     const events = [
       createEvent(
         'restack.build.completed',
-        { campaignId: d.campaignId, targetId: d.targetId, image: d.image, tags: d.tags, digest },
+        {
+          campaignId: d.campaignId,
+          targetId: d.targetId,
+          image: to.image,
+          tags: to.tags,
+          digest,
+          ...(to.promotion ? { promotion: to.promotion } : {}),
+        },
         { id: stableEventId('restack.build.completed', d.campaignId, d.targetId), causedBy: event },
       ),
       createEvent(
         'restack.image.rebuilt',
         {
-          image: d.image,
-          tags: d.tags,
+          image: to.image,
+          tags: to.tags,
           digest,
           baseRef: result.base?.ref ?? d.baseRef,
           baseDigest: result.base?.digest ?? d.baseDigest,
@@ -114,6 +139,7 @@ export async function handleBuildRequested(
           campaignId: d.campaignId,
           ...(previousDigest === undefined ? {} : { previousDigest }),
           revision: source.revision,
+          ...(to.promotion ? { promotion: to.promotion } : {}),
         },
         { id: stableEventId('restack.image.rebuilt', d.campaignId, d.targetId), causedBy: event },
       ),
@@ -126,7 +152,8 @@ export async function handleBuildRequested(
       builtAt: ports.clock().toISOString(),
       events,
     });
-    log.info({ digest, revision: source.revision }, 'build pushed');
+    if (to.promotion) log.info({ digest, staging: tags[0] }, 'build staged; waiting for promotion');
+    else log.info({ digest, revision: source.revision }, 'build pushed');
     return events;
   } catch (e) {
     const retryable = isTransient(e);

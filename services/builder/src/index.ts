@@ -121,6 +121,11 @@ export function builderService(options: BuilderOptions): ServiceDefinition<Build
           ctx.log.warn({ reference, reason: found.reason }, 'previous digest unknown');
           return undefined;
         },
+        currentImage: async (reference) => {
+          const found = await registry.imageConfig(reference);
+          if (found.ok) return { digest: found.value.manifestDigest, labels: found.value.labels };
+          return found.kind === 'missing' ? null : undefined;
+        },
         settings: catalogSettings(options.images ?? []),
         records: kvBuildRecords(await ctx.bus.kv(BUILDS_BUCKET.name, buildRecordSchema)),
         publish: async (event) => void (await ctx.bus.publish(event)),

@@ -1,5 +1,6 @@
 import type { Logger } from '@restack/core';
 import type { RestackEvent } from '@restack/events';
+import type { PromoteSettings } from '@restack/promote';
 import type { RepositorySources, TargetBuildRequest, TargetBuildResult } from '@restack/rebuild';
 
 /** What the catalog says about building one image: restack.yaml `images[]`. */
@@ -7,6 +8,8 @@ export interface ImageBuildSettings {
   buildArgs: Record<string, string>;
   target?: string;
   platform?: string;
+  /** Set: the build goes to a staging reference, never to the production tags. */
+  promote?: PromoteSettings;
 }
 
 /** A build that completed: the events that said so, sent again as they are on a redelivery. */
@@ -35,6 +38,10 @@ export interface BuilderPorts {
    * tag does not exist, undefined when the registry could not say.
    */
   previousDigest(reference: string): Promise<string | null | undefined>;
+  /** The image a tag points at now and its labels; null when missing, undefined when unknown. */
+  currentImage?(
+    reference: string,
+  ): Promise<{ digest: string; labels: Record<string, string> } | null | undefined>;
   settings(image: string, tags: readonly string[]): ImageBuildSettings;
   records: BuildRecords;
   publish(event: RestackEvent): Promise<void>;

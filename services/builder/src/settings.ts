@@ -1,3 +1,4 @@
+import type { PromoteSettings } from '@restack/promote';
 import { parseReference } from '@restack/reference';
 import type { ImageBuildSettings } from './ports.js';
 
@@ -8,6 +9,8 @@ export interface CatalogImage {
   buildArgs?: Record<string, string>;
   target?: string;
   platform?: string;
+  /** Push to a staging reference and wait for the promotion gate. */
+  promote?: PromoteSettings;
 }
 
 function repository(name: string): string {
@@ -28,6 +31,7 @@ export function catalogSettings(images: readonly CatalogImage[]) {
       buildArgs: { ...(entry?.buildArgs ?? {}) },
       ...(entry?.target ? { target: entry.target } : {}),
       ...(entry?.platform ? { platform: entry.platform } : {}),
+      ...(entry?.promote ? { promote: entry.promote } : {}),
     };
   };
 }

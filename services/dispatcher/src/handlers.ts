@@ -12,13 +12,13 @@ import {
   onPrUpdated,
   outboxEvents,
   supersede,
-  usageOf,
   type ActionRule,
   type CampaignRecord,
   type Limits,
 } from '@restack/campaign';
 import type { Logger } from '@restack/core';
 import type { EventData, EventOf, RestackEvent } from '@restack/events';
+import { promotionTransition } from './promotion.js';
 import type { CampaignStore } from './store.js';
 
 type Plan = EventData<'restack.campaign.planned'>;
@@ -46,6 +46,22 @@ export interface DispatcherPorts {
   planner?: ImagePlanner;
 }
 
+const advancing = new WeakMap<CampaignStore, Promise<unknown>>();
+
+/**
+ * Handlers run concurrently, but advances go one at a time per store: each
+ * then counts every request this process recorded before it, so the limits
+ * hold exactly here (replicas still race, as they always did).
+ */
+function oneAdvanceAtATime<T>(store: CampaignStore, fn: () => Promise<T>): Promise<T> {
+  const run = (advancing.get(store) ?? Promise.resolve()).then(fn);
+  advancing.set(
+    store,
+    run.catch(() => undefined),
+  );
+  return run;
+}
+
 /**
  * Advances a campaign, then publishes what its outbox holds and clears it.
  * Crash-safe: the request is recorded before it is published, and the tick
@@ -55,30 +71,60 @@ export async function settle(
   ports: DispatcherPorts,
   campaignId: string,
 ): Promise<CampaignRecord | null> {
-  const others = (await ports.store.list()).filter((c) => c.campaignId !== campaignId);
-  const usage = usageOf(others);
-  const now = ports.clock();
-  const record = await ports.store.mutate(campaignId, (c) =>
-    c ? advance(c, { now, limits: ports.settings.limits, usage }) : undefined,
-  );
+  const record = await oneAdvanceAtATime(ports.store, () => {
+    // From memory: reading every campaign from KV on each event made the dispatcher O(campaigns) per event.
+    const usage = ports.store.usageExcept(campaignId);
+    const now = ports.clock();
+    return ports.store.mutate(campaignId, (c) =>
+      c ? advance(c, { now, limits: ports.settings.limits, usage }) : undefined,
+    );
+  });
   if (!record) return null;
+  await markProduced(ports, record);
   const events = outboxEvents(record);
-  for (const event of events) await ports.publish(event);
+  await Promise.all(events.map((event) => ports.publish(event)));
   if (events.length > 0) {
     ports.log.info({ campaignId, requests: events.map((e) => e.type) }, 'requests published');
   }
   return ports.store.mutate(campaignId, (c) => (c ? markPublished(c, ports.clock()) : undefined));
 }
 
+const produced = new WeakMap<CampaignStore, Set<string>>();
+
+/** Indexes each image the campaign rebuilt (once per process), for startCampaign's late cover. */
+async function markProduced(ports: DispatcherPorts, c: CampaignRecord): Promise<void> {
+  let seen = produced.get(ports.store);
+  if (!seen) produced.set(ports.store, (seen = new Set()));
+  for (const t of Object.values(c.targets)) {
+    if (t.image === undefined || !t.effect.digest) continue;
+    const key = `${imageName(t.image)}@${t.effect.digest}`;
+    if (seen.has(key)) continue;
+    await ports.store.markProduced(imageName(t.image), t.effect.digest, c.campaignId);
+    seen.add(key);
+  }
+}
+
 /** Records a plan (once), supersedes the older campaign of the same trigger, and starts wave 0. */
 export async function startCampaign(ports: DispatcherPorts, plan: Plan): Promise<void> {
   const { settings } = ports;
-  const others = await ports.store.list();
+  // Only active campaigns rebuilding an image of the trigger's repository can cover this one.
+  const others = ports.store.activeWithImage(imageName(plan.trigger.ref));
+  // The campaign that rebuilt the trigger image as this digest covers us even after it finished:
+  // the watcher may see that push long after (its poll schedule, a restart).
+  const moved = (plan.reason ?? 'digest-changed') === 'digest-changed';
+  const producer = moved
+    ? await ports.store.producedBy(imageName(plan.trigger.ref), plan.trigger.digest)
+    : null;
+  const late =
+    producer && !others.some((o) => o.campaignId === producer)
+      ? await ports.store.get(producer)
+      : null;
+  const covering = late ? [...others, late] : others;
   const created = await ports.store.mutate(plan.campaignId, (c) => {
     if (c) return undefined;
     const now = ports.clock();
     const fresh = createCampaign(plan, { now, dryRun: settings.dryRun, actions: settings.actions });
-    return coverChained(fresh, others, imageName, now) ?? fresh;
+    return coverChained(fresh, covering, imageName, now) ?? fresh;
   });
   // A late redelivery of a campaign that was already superseded must not win the trigger back.
   if (created && created.state !== 'superseded') {
@@ -127,12 +173,13 @@ export async function onImageStale(event: EventOf<'restack.image.stale'>, ports:
   });
 }
 
+/** Applies `fn` to the active campaigns with a target producing an image of repository `name`. */
 async function eachActive(
   ports: DispatcherPorts,
+  name: string,
   fn: (c: CampaignRecord) => CampaignRecord | undefined,
 ): Promise<void> {
-  for (const c of await ports.store.list()) {
-    if (c.state !== 'active') continue;
+  for (const c of ports.store.activeWithImage(name)) {
     const changed = await ports.store.change(c.campaignId, fn);
     if (changed) await settle(ports, c.campaignId);
   }
@@ -145,7 +192,7 @@ export async function onDigestChanged(
 ) {
   const name = imageName(event.data.ref);
   const now = ports.clock();
-  await eachActive(ports, (c) =>
+  await eachActive(ports, name, (c) =>
     onImageDigest(
       c,
       (t) => t.image !== undefined && imageName(t.image) === name && t.action !== 'build',
@@ -173,10 +220,22 @@ export async function onWorkerEvent(
     | 'restack.pr.failed'
     | 'restack.build.completed'
     | 'restack.build.failed'
+    | 'restack.image.promoted'
+    | 'restack.promotion.refused'
   >,
   ports: DispatcherPorts,
 ): Promise<void> {
-  const { campaignId, targetId } = event.data;
+  const { campaignId } = event.data;
+  if (
+    event.type === 'restack.build.completed' ||
+    event.type === 'restack.image.promoted' ||
+    event.type === 'restack.promotion.refused'
+  ) {
+    const gate = promotionTransition(event);
+    if (gate) return onTarget(ports, campaignId, gate);
+    if (event.type !== 'restack.build.completed') return;
+  }
+  const { targetId } = event.data;
   const max = ports.settings.maxAttempts;
   switch (event.type) {
     case 'restack.pr.opened':
@@ -199,7 +258,7 @@ export async function onWorkerEvent(
 
 /** The schedule: stale deadlines, targets waiting on limits or windows, outboxes left by a crash. */
 export async function tick(ports: DispatcherPorts): Promise<void> {
-  for (const c of await ports.store.list()) {
+  for (const c of ports.store.live()) {
     if (c.state !== 'active') continue;
     const now = ports.clock();
     const stale = await ports.store.change(c.campaignId, (cur) =>

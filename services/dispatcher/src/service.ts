@@ -1,4 +1,5 @@
-import type { ConsumerSpec } from '@restack/bus';
+import { encodeKvKey, type ConsumerSpec } from '@restack/bus';
+import { errorMessage } from '@restack/core';
 import { campaignRecordSchema, type ActionRule, type Limits } from '@restack/campaign';
 import { defineService, on, type ServiceDefinition } from '@restack/service';
 import type { Registry } from 'prom-client';
@@ -11,8 +12,10 @@ import {
   type DispatcherPorts,
   type ImagePlanner,
 } from './handlers.js';
+import { watchLiveCampaigns } from './live-campaigns.js';
 import { dispatcherMetrics, metricsRegistry, observedStore } from './metrics.js';
 import { CAMPAIGN_BUCKET, TRIGGER_BUCKET, campaignStore, triggerIndexSchema } from './store.js';
+import { onImageVulnerable } from './vulnerable.js';
 
 const WORKER_EVENTS = [
   'restack.pr.opened',
@@ -20,6 +23,9 @@ const WORKER_EVENTS = [
   'restack.pr.failed',
   'restack.build.completed',
   'restack.build.failed',
+  // The promotion gate (services/promoter).
+  'restack.image.promoted',
+  'restack.promotion.refused',
 ] as const;
 
 export const dispatcherConsumer = {
@@ -28,14 +34,30 @@ export const dispatcherConsumer = {
     'restack.campaign.planned',
     'restack.digest.changed',
     'restack.image.stale',
+    'restack.image.vulnerable',
     ...WORKER_EVENTS,
   ],
   maxAttempts: 10,
   backoff: { initialMs: 200, maxMs: 10_000 },
+  // Events of one trigger, or of one campaign, in order; the rest in parallel (bench/README.md).
+  concurrency: 16,
+  orderKey: (event) => {
+    switch (event.type) {
+      case 'restack.campaign.planned':
+        return `trigger:${event.data.trigger.ref}`;
+      case 'restack.digest.changed':
+        return `digest:${event.data.ref}`;
+      case 'restack.image.stale':
+        return `trigger:${event.data.image}`;
+      default:
+        return 'campaignId' in event.data ? `campaign:${String(event.data.campaignId)}` : undefined;
+    }
+  },
 } satisfies ConsumerSpec<
   | 'restack.campaign.planned'
   | 'restack.digest.changed'
   | 'restack.image.stale'
+  | 'restack.image.vulnerable'
   | (typeof WORKER_EVENTS)[number]
 >;
 
@@ -75,6 +97,8 @@ export function dispatcherService(options: DispatcherOptions): ServiceDefinition
         return onDigestChanged(event, ports);
       case 'restack.image.stale':
         return onImageStale(event, ports);
+      case 'restack.image.vulnerable':
+        return onImageVulnerable(event, ports);
       default:
         return onWorkerEvent(event, ports);
     }
@@ -84,11 +108,15 @@ export function dispatcherService(options: DispatcherOptions): ServiceDefinition
     buckets: [CAMPAIGN_BUCKET, TRIGGER_BUCKET],
     handlers: [handle],
     async setup(ctx) {
+      const campaigns = await ctx.bus.kv(CAMPAIGN_BUCKET.name, campaignRecordSchema);
+      const live = await watchLiveCampaigns(
+        campaigns,
+        (r) => encodeKvKey(r.campaignId),
+        (key, e) =>
+          ctx.log.warn({ key, err: errorMessage(e) }, 'unreadable campaign record skipped'),
+      );
       const store = observedStore(
-        campaignStore(
-          await ctx.bus.kv(CAMPAIGN_BUCKET.name, campaignRecordSchema),
-          await ctx.bus.kv(TRIGGER_BUCKET.name, triggerIndexSchema),
-        ),
+        campaignStore(campaigns, await ctx.bus.kv(TRIGGER_BUCKET.name, triggerIndexSchema), live),
         dispatcherMetrics(metricsRegistry(options.metrics, ctx)),
       );
       return {

@@ -161,6 +161,14 @@ function targetChip(t) {
         `build ${shortDigest(t.build.digest)}`,
       ),
     );
+  if (t.promotion)
+    links.push(
+      h(
+        'span',
+        { class: 'promotion', title: t.promotion.staging ?? '' },
+        t.promotion.state === 'pending' ? 'awaiting promotion' : `promotion ${t.promotion.state}`,
+      ),
+    );
   return h(
     'li',
     { class: `target s-${t.state}`, 'data-target': t.id, title: t.failure ?? t.dockerfile },
@@ -168,6 +176,8 @@ function targetChip(t) {
     ' ',
     badge(t.state),
     links.length ? h('span', { class: 'links' }, ' ', ...links) : null,
+    // Why it failed or waits for ever (a refused promotion names the gate's reason).
+    t.failure ? h('div', { class: 'small target-reason' }, t.failure) : null,
   );
 }
 

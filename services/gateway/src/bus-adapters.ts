@@ -20,6 +20,8 @@ export const FOLLOWED_TYPES = [
   'restack.image.rebuilt',
   'restack.image.stale',
   'restack.image.deprecated',
+  'restack.image.promoted',
+  'restack.promotion.refused',
 ] as const;
 
 export interface EventFollower {

@@ -40,6 +40,9 @@ function targetView(t: TargetRecord, fallbackAt: string): TargetView {
         : null,
     build: digest ? { digest, tags: [], image: imageRef ?? t.image ?? '' } : null,
     failure: t.state === 'failed' || t.state === 'blocked' ? (t.reason ?? null) : null,
+    ...(t.effect.promotion
+      ? { promotion: { state: t.effect.promotion, staging: t.effect.staging ?? null } }
+      : {}),
     updatedAt: t.history.at(-1)?.at ?? fallbackAt,
   };
 }

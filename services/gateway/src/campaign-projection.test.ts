@@ -158,4 +158,41 @@ describe('campaign projection', () => {
     assert.deepEqual(p.list(), []);
     assert.equal(p.get('nope'), null);
   });
+
+  it('keeps a staged build waiting and fails it when the promotion gate refuses', () => {
+    const p = createCampaignProjection();
+    p.apply(planned());
+    const staged = {
+      campaignId: 'c1',
+      targetId: 'base',
+      image: 'registry.example.com/base',
+      tags: ['sha-0123456789ab'],
+      digest: digest('b'),
+      promotion: { image: 'registry.example.com/base', to: ['1'], targetId: 'base' },
+    };
+    p.apply(createEvent('restack.build.completed', staged));
+    let base = p.get('c1')!.targets.find((t) => t.id === 'base')!;
+    assert.notEqual(base.state, 'built', 'not done before the gate');
+    assert.equal(base.promotion?.state, 'pending');
+    p.apply(
+      createEvent('restack.promotion.refused', {
+        campaignId: 'c1',
+        targetId: 'base',
+        image: 'registry.example.com/base',
+        digest: digest('b'),
+        staging: 'registry.example.com/base:sha-0123456789ab',
+        reason: 'refused by policy: production/nonRootUser: runs as root',
+        verdicts: [],
+      }),
+    );
+    const c = p.get('c1')!;
+    base = c.targets.find((t) => t.id === 'base')!;
+    assert.equal(base.state, 'failed');
+    assert.equal(
+      base.failure,
+      'promotion refused: refused by policy: production/nonRootUser: runs as root',
+    );
+    assert.equal(base.promotion?.state, 'refused');
+    assert.equal(c.targets.find((t) => t.id === 'app')!.state, 'blocked');
+  });
 });

@@ -97,8 +97,27 @@ export function createCampaignProjection(): CampaignProjection {
       case 'restack.build.completed':
         return touch(e.data.campaignId, [e.data.targetId], at, (t) => {
           t.build = { digest: e.data.digest, tags: e.data.tags, image: e.data.image };
-          if (t.state !== 'rebuilt') t.state = 'built';
+          // A staged build is not done until the promotion gate passes.
+          if (e.data.promotion) {
+            t.promotion ??= { state: 'pending', staging: `${e.data.image}:${e.data.tags[0]!}` };
+          } else if (t.state !== 'rebuilt') t.state = 'built';
         });
+      case 'restack.image.promoted':
+      case 'restack.promotion.refused': {
+        const { targetId } = e.data;
+        if (targetId === undefined) return;
+        return touch(e.data.campaignId, [targetId], at, (t) => {
+          const refused = e.type === 'restack.promotion.refused';
+          t.promotion = { state: refused ? 'refused' : 'promoted', staging: e.data.staging };
+          if (refused) {
+            t.state = 'failed';
+            t.failure = `promotion refused: ${e.data.reason}`;
+          } else {
+            t.state = 'rebuilt';
+            t.failure = null;
+          }
+        });
+      }
       case 'restack.pr.failed':
       case 'restack.build.failed':
         return touch(e.data.campaignId, [e.data.targetId], at, (t) => {
@@ -107,6 +126,7 @@ export function createCampaignProjection(): CampaignProjection {
           if (!e.data.failure.retryable) t.state = 'failed';
         });
       case 'restack.image.rebuilt': {
+        if (e.data.promotion) return; // staged: image.promoted finishes it
         const c = campaigns.get(e.data.campaignId);
         const ids = [...(c?.targets.values() ?? [])]
           .filter((t) => t.dockerfile === e.data.dockerfile || t.image === e.data.image)

@@ -38,7 +38,7 @@ export function sendProblem(
     res,
     p.status,
     { error: { code: p.code, message: p.message, ...(p.fix ? { fix: p.fix } : {}) } },
-    headers,
+    p.status === 413 ? { ...headers, connection: 'close' } : headers,
   );
 }
 
@@ -49,10 +49,13 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY_BYTES) {
+        // Stop reading but keep the socket, so the client gets the 413 (sent with
+        // `connection: close`) instead of a reset connection.
+        req.removeAllListeners('data');
+        req.pause();
         reject(
           new HttpProblem(413, 'BODY_TOO_LARGE', `request body is over ${MAX_BODY_BYTES} bytes`),
         );
-        req.destroy();
         return;
       }
       chunks.push(c);

@@ -44,6 +44,8 @@ export interface TargetView {
   pr: { number: number; url: string; state: string } | null;
   build: { digest: string; tags: string[]; image: string } | null;
   failure: string | null;
+  /** The promotion gate, for images with `promote` config: staged, promoted or refused. */
+  promotion?: { state: 'pending' | 'promoted' | 'refused'; staging: string | null };
   updatedAt: string;
 }
 

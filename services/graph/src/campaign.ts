@@ -44,13 +44,27 @@ export function planCampaign(
 
 type Target = EventOf<'restack.campaign.planned'>['data']['targets'][number];
 
+// Built once per graph (a graph is never changed in place), not once per campaign.
+const imageIndex = new WeakMap<
+  Graph,
+  Map<string, Graph['nodes'][number]['images'][number] | undefined>
+>();
+function imagesByDockerfile(graph: Graph) {
+  let images = imageIndex.get(graph);
+  if (!images) {
+    images = new Map(graph.nodes.map((n) => [n.dockerfile, n.images[0]]));
+    imageIndex.set(graph, images);
+  }
+  return images;
+}
+
 /** One target per Dockerfile of the waves: where it lives and how it is rebuilt. */
 export function campaignTargets(
   waves: readonly string[][],
   graph: Graph,
   locate: (dockerfile: string) => Location | undefined,
 ): Target[] {
-  const images = new Map(graph.nodes.map((n) => [n.dockerfile, n.images[0]]));
+  const images = imagesByDockerfile(graph);
   return waves.flat().map((id) => {
     const where = locate(id) ?? { repository: 'local/restack', path: id };
     const image = images.get(id);

@@ -20,6 +20,9 @@ import { openGraphState } from './state.js';
 export const DIGEST_CHANGED_CONSUMER = {
   durable: 'graph-digest-changed',
   subjects: ['restack.digest.changed'],
+  // Planning is CPU work on the graph in memory; moves of one reference stay in order.
+  concurrency: 8,
+  orderKey: (event) => (event.type === 'restack.digest.changed' ? event.data.ref : undefined),
 } satisfies ConsumerSpec<'restack.digest.changed'>;
 
 export interface GraphServiceOptions {

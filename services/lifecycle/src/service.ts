@@ -11,6 +11,7 @@ import type { RegistryClient } from '@restack/registry';
 import { answer, defineService, on, type ServiceDefinition } from '@restack/service';
 import { schedule } from 'node-cron';
 import { onDigestChanged, onScanCompleted } from './handlers.js';
+import { onImageVulnerable } from './vulnerable.js';
 import { bothSinks, directoryReportSink, kvReportSink } from './reports.js';
 import {
   REPORTS_BUCKET,
@@ -30,10 +31,12 @@ import { sweep, type SweepInputs, type SweepPorts } from './sweep.js';
 
 export const lifecycleConsumer = {
   durable: 'lifecycle',
-  subjects: ['restack.digest.changed', 'restack.scan.completed'],
+  subjects: ['restack.digest.changed', 'restack.scan.completed', 'restack.image.vulnerable'],
   maxAttempts: 10,
   backoff: { initialMs: 200, maxMs: 10_000 },
-} satisfies ConsumerSpec<'restack.digest.changed' | 'restack.scan.completed'>;
+} satisfies ConsumerSpec<
+  'restack.digest.changed' | 'restack.scan.completed' | 'restack.image.vulnerable'
+>;
 
 export const SWEEP_LEASE_KEY = 'lifecycle.sweep';
 
@@ -81,6 +84,8 @@ export function lifecycleService(options: LifecycleOptions): ServiceDefinition<L
       on(lifecycleConsumer, async (event, _ctx, ports: LifecyclePorts) => {
         if (event.type === 'restack.digest.changed')
           await onDigestChanged(event, ports.sweepPorts.sightings);
+        else if (event.type === 'restack.image.vulnerable')
+          await onImageVulnerable(event, ports.sweepPorts.scans);
         else await onScanCompleted(event, ports.sweepPorts.scans);
       }),
     ],

@@ -6,6 +6,7 @@ const REASONS = {
   'digest-changed': 'the base tag now points at a new digest',
   stale: 'the image is older than its age policy allows',
   'end-of-life': 'the base image reached end of life',
+  vulnerable: "a rescan found vulnerabilities the base's newer digest fixes",
 } as const;
 
 function short(digest: string | null): string {

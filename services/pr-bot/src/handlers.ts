@@ -97,6 +97,8 @@ async function handleRequest(event: Requested, ports: PrBotPorts): Promise<void>
   const { changes, skipped } = await plannedChange(github, repo, base.sha, r);
   if (skipped.length > 0) ports.log.warn({ skipped }, 'references restack could not bump');
   const existing = await github.findOpenPullRequest(repo, branch);
+  // What the last run left, before this one rewrites it (see orphanPullRequest).
+  const before = existing ? null : await branches.get(r.repository, branch);
   const record = await branches.mutate(r.repository, branch, (cur) => ({
     repository: r.repository,
     branch,
@@ -112,6 +114,10 @@ async function handleRequest(event: Requested, ports: PrBotPorts): Promise<void>
     scanned: cur?.outcome === undefined ? (cur?.scanned ?? []) : [],
   }));
 
+  // A run killed after opening the PR and before recording it, the PR merged or closed since:
+  // report that PR (found by restack's own head commit) rather than "already up to date".
+  const orphan = existing ? undefined : await orphanPullRequest(github, repo, branch, before);
+  if (orphan) return reportOrphan(event, ports, branch, orphan);
   if (changes.length === 0) return upToDate(event, ports, repo, existing);
 
   const head = await branchHead(github, repo, branch);
@@ -165,6 +171,47 @@ async function handleRequest(event: Requested, ports: PrBotPorts): Promise<void>
   ports.log.info(
     { repository: r.repository, branch, number: pr.number },
     'rebuild pull request ready',
+  );
+  await ports.publish(
+    createEvent(
+      'restack.pr.opened',
+      {
+        campaignId: r.campaignId,
+        targetId: r.targetId,
+        repository: r.repository,
+        number: pr.number,
+        url: pr.htmlUrl,
+        branch,
+      },
+      { id: stableEventId('restack.pr.opened', event.id), causedBy: event },
+    ),
+  );
+}
+
+async function orphanPullRequest(
+  github: GitHubPort,
+  repo: RepoRef,
+  branch: string,
+  before: BranchRecord | null,
+): Promise<PullRequest | undefined> {
+  // Only when the last run left our newest commit unreported: no PR number, no outcome.
+  const newest = before?.commits.at(-1);
+  if (!before || newest === undefined || before.number !== undefined || before.outcome) {
+    return undefined;
+  }
+  const pulls = await github.findPullRequests(repo, branch);
+  return pulls.find((pr) => pr.state === 'closed' && pr.head.sha === newest);
+}
+
+async function reportOrphan(event: Requested, ports: PrBotPorts, branch: string, pr: PullRequest) {
+  const r = event.data;
+  // Recorded with no outcome, so the merge poll reports the merge or close as pr.updated.
+  await ports.branches.mutate(r.repository, branch, (cur) =>
+    cur ? { ...cur, number: pr.number, url: pr.htmlUrl, outcome: undefined } : undefined,
+  );
+  ports.log.info(
+    { repository: r.repository, branch, number: pr.number },
+    'found the PR a crash left unreported',
   );
   await ports.publish(
     createEvent(

@@ -29,7 +29,7 @@ const indexSchema = z.object({
   ),
 });
 
-/** Lookups through the one registry client: HEAD for the digest, GET by digest only for a new index. */
+/** Lookups through the one registry client: HEAD for the digest, one GET by digest for a new one. */
 export function registryLookup(client: RegistryClient): LookupPort {
   return {
     async digest(ref) {
@@ -38,11 +38,16 @@ export function registryLookup(client: RegistryClient): LookupPort {
       if (r.kind === 'missing') return { status: 'missing', reason: r.reason };
       return { status: 'failed', kind: r.kind, reason: r.reason };
     },
-    async platforms(ref, digest, mediaType) {
-      if (mediaType !== null && !INDEX_TYPES.has(mediaType)) return { ok: true, platforms: null };
+    async platforms(ref, digest) {
       const parsed = parseReference(ref);
       if (!parsed.ok) return { ok: false, kind: 'invalid-reference', reason: parsed.error };
+      // Even a single manifest is fetched by digest (which checks its hash) before a new digest
+      // is believed: a wrong Docker-Content-Digest on the HEAD would otherwise read as a move.
       const m = await client.fetchManifest(`${parsed.ref.name}@${digest}`);
+      if (!m.ok && m.kind === 'missing') {
+        const reason = `the registry named ${digest} for ${ref} but has no manifest with that digest`;
+        return { ok: false, kind: 'digest-mismatch', reason };
+      }
       if (!m.ok) return { ok: false, kind: m.kind, reason: m.reason };
       if (!INDEX_TYPES.has(m.value.mediaType ?? '')) return { ok: true, platforms: null };
       const index = indexSchema.safeParse(m.value.json);

@@ -44,7 +44,39 @@ export function registryOf(ref: string): string {
 
 /** Whether a webhook about `name` (and `tag`, when it names one) concerns the watched `ref`. */
 export function concerns(ref: string, name: string, tag: string | null): boolean {
-  const parsed = parseReference(ref);
+  const parsed = parsedWatched(ref);
   if (!parsed.ok || parsed.ref.name !== name) return false;
   return tag === null || parsed.ref.tag === tag;
+}
+
+// A webhook is matched against every watched reference: parse each once, not once per webhook.
+const parsedRefs = new Map<string, ReturnType<typeof parseReference>>();
+function parsedWatched(ref: string): ReturnType<typeof parseReference> {
+  let parsed = parsedRefs.get(ref);
+  if (!parsed) {
+    if (parsedRefs.size >= 100_000) parsedRefs.clear();
+    parsed = parseReference(ref);
+    parsedRefs.set(ref, parsed);
+  }
+  return parsed;
+}
+
+// The watched list by repository name, per list (the watcher keeps one array until it refreshes).
+const byNameCache = new WeakMap<readonly string[], Map<string, string[]>>();
+
+/** The watched references of repository `name`, without parsing or scanning the whole list per webhook. */
+export function watchedNamed(refs: readonly string[], name: string): readonly string[] {
+  let byName = byNameCache.get(refs);
+  if (!byName) {
+    byName = new Map();
+    for (const ref of refs) {
+      const parsed = parsedWatched(ref);
+      if (!parsed.ok) continue;
+      const list = byName.get(parsed.ref.name) ?? [];
+      list.push(ref);
+      byName.set(parsed.ref.name, list);
+    }
+    byNameCache.set(refs, byName);
+  }
+  return byName.get(name) ?? [];
 }

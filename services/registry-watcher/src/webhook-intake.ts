@@ -8,7 +8,7 @@ import {
 import type { CheckResult } from './check.js';
 import type { DetectedBy } from './decide.js';
 import type { WebhookReply } from './http.js';
-import { concerns } from './refs.js';
+import { concerns, watchedNamed } from './refs.js';
 
 /** When a webhook names a digest the registry does not show yet, look again after these pauses. */
 const CONFIRM_DELAYS_MS = [100, 400, 1500, 5000];
@@ -87,7 +87,10 @@ export function createWebhookIntake(deps: WebhookIntakeDeps): WebhookIntake {
       log.warn({ kind, status: r.status, reason: r.message }, 'webhook refused');
       return { status: r.status, body: { error: r.message } };
     }
-    const refs = (await deps.watched()).filter((ref) =>
+    const watched = await deps.watched();
+    // One hint (the usual webhook): only the references of its name, already in list order.
+    const hint = r.hints.length === 1 ? r.hints[0]! : undefined;
+    const refs = (hint ? watchedNamed(watched, hint.name) : watched).filter((ref) =>
       r.hints.some((h) => concerns(ref, h.name, h.tag)),
     );
     try {

@@ -9,11 +9,22 @@ import {
   isInsecureRegistry,
   registryImageSource,
   rescanImage,
+  seenImageSchema,
   type ScannerSettings,
 } from '@restack/scan';
+import type { RestackEvent } from '@restack/events';
 import { defineService, on, type ServiceDefinition } from '@restack/service';
 import { handleImageRebuilt } from './handler.js';
 import type { ScannerPorts } from './ports.js';
+import { rescanTargets, runRescan } from './rescan-run.js';
+import {
+  FIXES_BUCKET,
+  RESCANS_BUCKET,
+  SEEN_BUCKET,
+  fixSeenSchema,
+  rescanRecordSchema,
+} from './rescan-store.js';
+import { startRescanSchedule } from './schedule.js';
 import {
   LATEST_BUCKET,
   SCANS_BUCKET,
@@ -24,6 +35,19 @@ import {
 
 export { handleImageRebuilt } from './handler.js';
 export type { Delivery, ScannerPorts, StoredScan } from './ports.js';
+export { rescanTargets, runRescan } from './rescan-run.js';
+export type { RescanRunPorts, RescanRunSummary, RescanTarget } from './rescan-run.js';
+export {
+  FIXES_BUCKET,
+  RESCANS_BUCKET,
+  SEEN_BUCKET,
+  fixSeenSchema,
+  rescanRecordSchema,
+} from './rescan-store.js';
+export type { FixSeen, RescanRecord } from './rescan-store.js';
+export { RESCAN_LEASE_KEY, startRescanSchedule } from './schedule.js';
+export { graphBaseRefs } from './graph-bases.js';
+export type { GraphView } from './graph-bases.js';
 export {
   LATEST_BUCKET,
   SCANS_BUCKET,
@@ -52,6 +76,14 @@ export interface ScannerOptions {
   /** The scanner's environment (PATH, cache folders). Default process.env. */
   env?: NodeJS.ProcessEnv;
   clock?: () => Date;
+  /** restack.yaml `images:`: what the scheduled rescan (`scanner.rescan`) covers, with admission-seen images. */
+  images?: ReadonlyArray<{ name: string; tags: readonly string[] }>;
+  /** An image's Dockerfile FROM references, for images without OCI base labels. */
+  baseRefs?: (ref: string) => Promise<readonly string[]>;
+  /** Run the `scanner.rescan` cron schedule. Default true. */
+  runSchedule?: boolean;
+  /** How long the rescan lease lasts between renewals. Default 30 minutes. */
+  rescanLeaseTtlMs?: number;
 }
 
 /**
@@ -67,18 +99,42 @@ export function scannerService(options: ScannerOptions = {}): ServiceDefinition<
   );
   return defineService<ScannerPorts>({
     name: 'scanner',
-    buckets: [SCANS_BUCKET, LATEST_BUCKET],
+    buckets: [SCANS_BUCKET, LATEST_BUCKET, RESCANS_BUCKET, FIXES_BUCKET, SEEN_BUCKET],
     handlers: [handle],
     async setup(ctx) {
       const registries = options.registries ?? {};
       const credentials =
         options.credentials ?? createDockerCredentialStore(options.env ?? process.env);
-      const scanner = createScanner(
-        options.scanner ?? { type: 'none' },
-        options.env ?? process.env,
-      );
+      const settings = options.scanner ?? { type: 'none' };
+      const scanner = createScanner(settings, options.env ?? process.env);
       const images = registryImageSource({ registries, credentials });
       const insecure = isInsecureRegistry(registries);
+      const clock = options.clock ?? (() => new Date());
+      const publish = async (event: RestackEvent) => void (await ctx.bus.publish(event));
+      let runRescanFn: ScannerPorts['runRescan'];
+      if (scanner && settings.type !== 'none' && settings.rescan) {
+        const rescans = await ctx.bus.kv(RESCANS_BUCKET.name, rescanRecordSchema);
+        const fixes = await ctx.bus.kv(FIXES_BUCKET.name, fixSeenSchema);
+        const seen = await ctx.bus.kv(SEEN_BUCKET.name, seenImageSchema);
+        const log = ctx.log.child({ component: 'rescan' });
+        runRescanFn = async (shouldContinue) =>
+          runRescan(
+            {
+              images,
+              scanner,
+              insecure,
+              rescans,
+              fixes,
+              publish,
+              clock,
+              log,
+              signal: ctx.signal,
+              ...(options.baseRefs ? { baseRefs: options.baseRefs } : {}),
+            },
+            await rescanTargets(options.images ?? [], seen),
+            shouldContinue,
+          );
+      }
       return {
         rescan: (request) => rescanImage({ images, scanner, insecure, logger: ctx.log }, request),
         scanner: scanner?.name ?? null,
@@ -86,9 +142,24 @@ export function scannerService(options: ScannerOptions = {}): ServiceDefinition<
           await ctx.bus.kv(SCANS_BUCKET.name, storedScanSchema),
           await ctx.bus.kv(LATEST_BUCKET.name, latestScanSchema),
         ),
-        publish: async (event) => void (await ctx.bus.publish(event)),
-        clock: options.clock ?? (() => new Date()),
+        publish,
+        clock,
+        ...(runRescanFn ? { runRescan: runRescanFn } : {}),
       };
+    },
+    async start(ctx, ports) {
+      const settings = options.scanner;
+      const runRescanFn = ports.runRescan;
+      if (!runRescanFn || options.runSchedule === false) return;
+      if (!settings || settings.type === 'none' || !settings.rescan?.enabled) return;
+      return startRescanSchedule({
+        bus: ctx.bus,
+        log: ctx.log,
+        settings: settings.rescan,
+        run: (shouldContinue) => runRescanFn(shouldContinue),
+        clock: ports.clock,
+        ...(options.rescanLeaseTtlMs ? { leaseTtlMs: options.rescanLeaseTtlMs } : {}),
+      });
     },
   });
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '@restack/core';
 import type { RestackEvent } from '@restack/events';
+import type { RescanRunSummary } from './rescan-run.js';
 import type {
   RescanRequest,
   RescanResult,
@@ -19,6 +20,8 @@ export interface ScannerPorts {
   store: ScanResultStore<StoredScan>;
   publish(event: RestackEvent): Promise<void>;
   clock(): Date;
+  /** One scheduled rescan of every catalog and admission-seen image; absent without `scanner.rescan`. */
+  runRescan?: (shouldContinue?: () => Promise<boolean>) => Promise<RescanRunSummary>;
 }
 
 export interface Delivery {

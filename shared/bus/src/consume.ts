@@ -66,6 +66,24 @@ function quietly(fn: () => void): void {
   }
 }
 
+/** One turn at a time per key, in the order they were asked for; the map holds only keys in use. */
+function keyedTurns(): { enter(key: string): Promise<() => void> } {
+  const tails = new Map<string, Promise<void>>();
+  return {
+    async enter(key) {
+      const before = tails.get(key);
+      let done!: () => void;
+      const mine = new Promise<void>((resolve) => (done = resolve));
+      tails.set(key, mine);
+      await before;
+      return () => {
+        if (tails.get(key) === mine) tails.delete(key);
+        done();
+      };
+    },
+  };
+}
+
 export async function startConsumer<T extends EventType>(
   deps: ConsumeDeps,
   spec: ConsumerSpec<T>,
@@ -93,7 +111,18 @@ export async function startConsumer<T extends EventType>(
   const log = deps.log.child({ consumer: durable });
   const stopping = new AbortController();
   const inflight = new Set<Promise<void>>();
+  const queue = keyedTurns();
   let wake: (() => void) | undefined;
+
+  /** A key function that throws must not strand the message: it is handled unordered. */
+  function orderKeyOf(event: RestackEvent, l: Logger): string | undefined {
+    try {
+      return spec.orderKey?.(event);
+    } catch (e) {
+      l.warn({ err: errorMessage(e) }, 'order key failed; handled without ordering');
+      return undefined;
+    }
+  }
 
   async function confirmAck(msg: JsMsg, l: Logger): Promise<void> {
     const ok = await msg.ackAck({ timeout: 5_000 }).catch((e: unknown) => {
@@ -128,11 +157,8 @@ export async function startConsumer<T extends EventType>(
 
   async function handle(msg: JsMsg): Promise<void> {
     const attempt = msg.info.deliveryCount;
-    const base = log.child({
-      subject: msg.subject,
-      streamSequence: msg.info.streamSequence,
-      attempt,
-    });
+    // One child logger per message (a child costs a copy of the bindings): built once the event is read.
+    const where = { subject: msg.subject, streamSequence: msg.info.streamSequence, attempt };
     let event: RestackEvent;
     try {
       event = parseEvent(msg.data);
@@ -146,11 +172,16 @@ export async function startConsumer<T extends EventType>(
         );
       }
     } catch (error) {
-      return giveUp(msg, 'invalid', error, undefined, base);
+      return giveUp(msg, 'invalid', error, undefined, log.child(where));
     }
     // Servers before 2.10 filter on one wildcard; skip the types this consumer did not ask for.
-    if (!accepted.has(event.type)) return confirmAck(msg, base);
-    const l = base.child({ eventId: event.id, type: event.type, campaignId: event.campaignId });
+    if (!accepted.has(event.type)) return confirmAck(msg, log.child(where));
+    const l = log.child({
+      ...where,
+      eventId: event.id,
+      type: event.type,
+      campaignId: event.campaignId,
+    });
     deps.observer.received?.(event.type, durable);
     if (attempt > maxAttempts) {
       const error = new Error(
@@ -160,6 +191,8 @@ export async function startConsumer<T extends EventType>(
     }
     // Tell the server we are still working so a long handler is not redelivered to another replica.
     const heartbeat = setInterval(() => quietly(() => msg.working()), Math.max(500, ackWaitMs / 2));
+    const key = orderKeyOf(event, l);
+    const turn = key === undefined ? undefined : await queue.enter(key);
     try {
       await handler(event as EventOf<T>, {
         log: l,
@@ -170,6 +203,7 @@ export async function startConsumer<T extends EventType>(
         signal: stopping.signal,
       });
     } catch (error) {
+      turn?.();
       clearInterval(heartbeat);
       deps.observer.handlerFailed?.(event.type, durable);
       if (attempt >= maxAttempts) return giveUp(msg, 'failed', error, event, l);
@@ -178,8 +212,11 @@ export async function startConsumer<T extends EventType>(
       quietly(() => msg.nak(delay));
       return;
     }
+    turn?.();
     clearInterval(heartbeat);
-    await confirmAck(msg, l);
+    // The effect is durable: ack without waiting for the server's confirmation (a request
+    // round trip per message). A lost ack means a redelivery, which handlers already tolerate.
+    quietly(() => msg.ack());
   }
 
   function track(msg: JsMsg): void {

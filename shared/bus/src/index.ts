@@ -16,7 +16,7 @@ export type { TopologyReport } from './ensure-topology.js';
 export { DEAD_LETTER_STREAM, EVENTS_STREAM, restackStreams, restackTopology } from './topology.js';
 export type { BucketSpec, ConsumerSpec, StreamSpec, Topology, TopologyPart } from './topology.js';
 export { decodeKvKey, encodeKvKey, isRevisionConflict, typedKv } from './kv.js';
-export type { KvRecord, MutateOptions, TypedKv } from './kv.js';
+export type { KvRecord, KvWatch, MutateOptions, TypedKv } from './kv.js';
 export { LEASE_BUCKET, leaseStateSchema, leases } from './lease.js';
 export type { Lease, LeaseState, Leases } from './lease.js';
 export { TRACEPARENT_HEADER, publishEvent } from './publish.js';

@@ -38,6 +38,18 @@ export interface TypedKv<T> {
   /** With `revision`, deletes only if nobody wrote since. */
   delete(key: string, revision?: number): Promise<void>;
   keys(filter?: string): Promise<string[]>;
+  /**
+   * Calls `onChange` for the last value of every key, then for every later
+   * write, in revision order; `value()` reads it (null for a delete, throws
+   * KV_INVALID_VALUE when it fails its schema), so that a revision the caller
+   * already has costs no parsing. Resolves once the values present at the
+   * start are delivered.
+   */
+  watch(onChange: (key: string, revision: number, value: () => T | null) => void): Promise<KvWatch>;
+}
+
+export interface KvWatch {
+  stop(): void;
 }
 
 /** KV keys allow `[-/_=.a-zA-Z0-9]`; image references need `:` and `@`, so escape as `=XX`. */
@@ -188,6 +200,36 @@ export function typedKv<T>(kv: KV, bucket: string, schema: z.ZodType<T>): TypedK
       const out: string[] = [];
       for await (const k of await kv.keys(filter)) out.push(k);
       return out;
+    },
+    async watch(onChange) {
+      const empty = (await kv.status()).values === 0;
+      const entries = await kv.watch();
+      let caughtUp: () => void = () => undefined;
+      const ready = new Promise<void>((resolve) => (caughtUp = resolve));
+      if (empty) caughtUp();
+      void (async () => {
+        for await (const e of entries) {
+          const key = e.key;
+          onChange(key, e.revision, () => {
+            if (e.operation !== 'PUT') return null;
+            let raw: unknown;
+            try {
+              raw = e.json();
+            } catch (cause) {
+              throw new RestackError('KV_INVALID_VALUE', `${bucket}/${key} is not JSON`, {
+                cause,
+                where: `${bucket}/${key}`,
+              });
+            }
+            return check(key, raw, 'read');
+          });
+          // `delta` is what the server still holds for this watch: 0 once it has caught up.
+          if (e.delta === 0) caughtUp();
+        }
+        caughtUp();
+      })();
+      await ready;
+      return { stop: () => entries.stop() };
     },
   };
 }

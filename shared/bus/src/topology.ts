@@ -1,5 +1,10 @@
 import { RestackError } from '@restack/core';
-import { DEAD_LETTER_SUBJECTS, EVENT_SUBJECTS, type EventType } from '@restack/events';
+import {
+  DEAD_LETTER_SUBJECTS,
+  EVENT_SUBJECTS,
+  type EventType,
+  type RestackEvent,
+} from '@restack/events';
 import type { BackoffOptions } from './backoff.js';
 import { LEASE_BUCKET } from './lease.js';
 import { streamOptionsSchema, type StreamOptionsInput } from './schema.js';
@@ -35,6 +40,12 @@ export interface ConsumerSpec<T extends EventType = EventType> {
   backoff?: BackoffOptions;
   /** Handlers this process runs at once for this consumer. Default 1. */
   concurrency?: number;
+  /**
+   * With concurrency above 1: events with the same key are handled one after
+   * another, in delivery order (within this process; replicas are kept apart
+   * by compare-and-set as ever).
+   */
+  orderKey?(event: RestackEvent): string | undefined;
   /** Unacked messages across all replicas. Default 1000 (server default). */
   maxAckPending?: number;
   /** `all` replays what the stream still holds when the consumer is first created; `new` skips it. Default all. */

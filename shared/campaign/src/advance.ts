@@ -99,7 +99,7 @@ export function advance(
     }
     const waiting = t.parents.filter((p) => c.targets[p]?.state !== 'done');
     if (waiting.length > 0) {
-      changed = setWaiting(t, `waiting for ${waiting.join(', ')}`) || changed;
+      changed = setWaiting(t, waitingReason(c, waiting)) || changed;
       continue;
     }
     if (t.action === 'report') {
@@ -131,6 +131,16 @@ export function advance(
   if (!changed) return undefined;
   finishIfDone(c, at);
   return c;
+}
+
+/** Parents built but not yet through the promotion gate are named as such. */
+function waitingReason(c: CampaignRecord, waiting: readonly string[]): string {
+  const gated = waiting.filter((p) => c.targets[p]?.effect.promotion === 'pending');
+  const rest = waiting.filter((p) => !gated.includes(p));
+  return [
+    ...(rest.length > 0 ? [`waiting for ${rest.join(', ')}`] : []),
+    ...(gated.length > 0 ? [`waiting on promotion of ${gated.join(', ')}`] : []),
+  ].join('; ');
 }
 
 function limitReason(

@@ -38,6 +38,7 @@ export {
   onPrUpdated,
   supersede,
 } from './machine.js';
+export { onPromoted, onPromotionRefused, onStaged } from './promotion.js';
 export { markPublished } from './outbox.js';
 export { descendants, outboxEvents } from './request.js';
 export { branchName, branchSlug } from './branch.js';

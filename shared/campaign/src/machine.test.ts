@@ -351,4 +351,33 @@ describe('campaign state machine', () => {
       undefined,
     );
   });
+
+  it('a chained plan that arrives after the covering wave is done is still covered', () => {
+    const outer = step(start());
+    const trigger = { ref: 'reg.example/platform/base:1', previousDigest: D(5), digest: D(9) };
+    const target = { repository: 'acme/app', dockerfile: 'Dockerfile', strategy: 'pr' as const };
+    const chained = start(
+      plan({
+        campaignId: 'late',
+        trigger,
+        waves: [['app']],
+        targets: [{ id: 'app', ...target, parents: [] }],
+      }),
+    );
+    // The outer campaign rebuilt base as D(9) and has since finished its app target.
+    const done = structuredClone(outer);
+    done.targets.base!.effect.digest = D(9);
+    done.targets.app!.state = 'done';
+    assert.equal(coverChained(chained, [done], imageName, t0)?.targets.app!.state, 'superseded');
+    // Finished by now: it still covers the plan for the digest it produced.
+    assert.equal(
+      coverChained(chained, [{ ...done, state: 'finished' }], imageName, t0)?.targets.app!.state,
+      'superseded',
+    );
+    // An age rebuild of that very digest is not a move: it goes.
+    assert.equal(coverChained({ ...chained, reason: 'stale' }, [done], imageName, t0), undefined);
+    // A base digest the outer campaign did not produce is a new change: app goes again.
+    done.targets.base!.effect.digest = D(8);
+    assert.equal(coverChained(chained, [done], imageName, t0), undefined);
+  });
 });

@@ -59,15 +59,20 @@ export function propagateBlocks(c: CampaignRecord, at: string): boolean {
       if (t.state !== 'pending') continue;
       const bad = t.parents.map((p) => c.targets[p]).find((p) => p && BLOCKING.has(p.state));
       if (!bad) continue;
-      const why =
-        bad.state === 'blocked'
-          ? `ancestor ${bad.id} is blocked`
-          : `ancestor ${bad.id} ${bad.state}`;
-      setState(t, 'blocked', at, `${why}${bad.reason ? `: ${bad.reason}` : ''}`);
+      setState(t, 'blocked', at, blockReason(bad));
       changed = again = true;
     }
   }
   return changed;
+}
+
+function blockReason(bad: TargetRecord): string {
+  if (bad.effect.promotion === 'refused') {
+    return `waiting on promotion of ${bad.id}: refused: ${bad.effect.refusal ?? 'by the gate'}`;
+  }
+  const why =
+    bad.state === 'blocked' ? `ancestor ${bad.id} is blocked` : `ancestor ${bad.id} ${bad.state}`;
+  return `${why}${bad.reason ? `: ${bad.reason}` : ''}`;
 }
 
 function targetsMatching(c: CampaignRecord, targetId: string): TargetRecord[] {
@@ -77,7 +82,8 @@ function targetsMatching(c: CampaignRecord, targetId: string): TargetRecord[] {
   return Object.values(c.targets).filter((o) => o.group === t.group && o.state === 'requested');
 }
 
-function apply(
+/** Runs `fn` on the target (or its PR group); blocks descendants and finishes the campaign after. */
+export function apply(
   campaign: CampaignRecord,
   targetId: string,
   now: Date,
@@ -256,7 +262,7 @@ export function coverChained(
   const name = imageNameOf(c0.trigger.ref);
   const covering = others.filter(
     (o) =>
-      o.state === 'active' &&
+      (o.state === 'active' || producedTrigger(o, c0, name, imageNameOf)) &&
       o.campaignId !== c0.campaignId &&
       Object.values(o.targets).some((t) => t.image !== undefined && imageNameOf(t.image) === name),
   );
@@ -268,7 +274,11 @@ export function coverChained(
     if (t.state !== 'pending') continue;
     const by = covering.find((o) => {
       const same = o.targets[t.id];
-      return same !== undefined && (same.state === 'pending' || same.state === 'requested');
+      if (same === undefined) return false;
+      if (same.state === 'pending' || same.state === 'requested') return true;
+      // A late chained plan (the watcher polls on its own schedule, or was down): the covering
+      // campaign already rebuilt this target on the very digest that triggered this one.
+      return same.state === 'done' && producedTrigger(o, c0, name, imageNameOf);
     });
     if (!by) continue;
     setState(
@@ -283,4 +293,20 @@ export function coverChained(
   propagateBlocks(c, at);
   finishIfDone(c, at);
   return c;
+}
+
+/** Whether `o` built or bumped the trigger image of `c0` to exactly its digest (a move, not an age or CVE rebuild). */
+function producedTrigger(
+  o: CampaignRecord,
+  c0: CampaignRecord,
+  name: string,
+  imageNameOf: (ref: string) => string,
+): boolean {
+  if (c0.reason !== 'digest-changed') return false;
+  return Object.values(o.targets).some(
+    (t) =>
+      t.image !== undefined &&
+      imageNameOf(t.image) === name &&
+      t.effect.digest === c0.trigger.digest,
+  );
 }

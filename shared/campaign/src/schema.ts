@@ -160,6 +160,11 @@ export const targetRecordSchema = z.object({
       /** The rebuilt image's new digest and the tag reference it was seen under. */
       digest: z.string().optional(),
       imageRef: z.string().optional(),
+      /** Promotion gate: built to `staging`, then promoted to production or refused. */
+      staging: z.string().optional(),
+      promotion: z.enum(['pending', 'promoted', 'refused']).optional(),
+      /** Why the gate refused the image (its descendants say so too). */
+      refusal: z.string().optional(),
     })
     .default({}),
   history: z.array(
@@ -178,7 +183,7 @@ export const campaignRecordSchema = z.object({
     digest: z.string().min(1),
     firstSeenAt: iso.optional(),
   }),
-  reason: z.enum(['digest-changed', 'stale', 'end-of-life']),
+  reason: z.enum(['digest-changed', 'stale', 'end-of-life', 'vulnerable']),
   dryRun: z.boolean(),
   state: z.enum(CAMPAIGN_STATES),
   supersededBy: z.string().optional(),

@@ -3,6 +3,7 @@ import { githubConfigSchema } from '@restack/github';
 import { registriesSchema } from '@restack/registry';
 import { lifecycleConfigSchema } from '@restack/eol';
 import { policiesSchema } from '@restack/lifecycle';
+import { promoteSchema } from '@restack/promote';
 import { scannerSettingsSchema } from '@restack/scan';
 import { watchSchema } from '@restack/webhooks';
 import { actionsSchema, dryRunSchema, limitsSchema, pullRequestsSchema } from '@restack/campaign';
@@ -98,6 +99,7 @@ export const imageSchema = z
         'Build context folder, relative to the config file; default the Dockerfile folder.',
       ),
     platform: z.string().min(1).optional().describe('Platform to build, e.g. linux/arm64.'),
+    promote: promoteSchema.optional(),
   })
   .strict();
 

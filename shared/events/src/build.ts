@@ -10,6 +10,7 @@ import {
   repositorySchema,
   targetIdSchema,
 } from './fields.js';
+import { promotionPendingSchema } from './promotion.js';
 
 const buildTarget = {
   campaignId: campaignIdSchema,
@@ -47,6 +48,8 @@ export const buildCompletedData = z.object({
   ...buildTarget,
   tags: z.array(z.string().min(1)).min(1),
   digest: digestSchema,
+  /** Set when `image:tags` is a staging reference that waits for the promotion gate. */
+  promotion: promotionPendingSchema.optional(),
 });
 
 export const buildFailedData = z.object({ ...buildTarget, failure: failureSchema });
@@ -76,6 +79,8 @@ export const imageRebuiltData = z.object({
   previousDigest: digestSchema.nullable().optional(),
   /** The exact source revision built (a commit); null: not a git tree. */
   revision: z.string().min(1).nullable().optional(),
+  /** Set when `image:tags` is a staging reference that waits for the promotion gate. */
+  promotion: promotionPendingSchema.optional(),
 });
 
 export const buildRequestedEvent = defineEvent('restack.build.requested', 1, buildRequestedData);

@@ -40,7 +40,7 @@ export const campaignPlannedData = z
     campaignId: campaignIdSchema,
     trigger: triggerSchema,
     /** Why the campaign exists; absent means a digest change. */
-    reason: z.enum(['digest-changed', 'stale', 'end-of-life']).optional(),
+    reason: z.enum(['digest-changed', 'stale', 'end-of-life', 'vulnerable']).optional(),
     waves: z.array(z.array(targetIdSchema).min(1)),
     targets: z.array(targetSchema),
   })

@@ -9,13 +9,10 @@ import {
 import { campaignPlannedEvent } from './campaign.js';
 import { digestChangedEvent, tagMissingEvent } from './digest.js';
 import { graphUpdatedEvent } from './graph.js';
-import {
-  imageDeprecatedEvent,
-  imageStaleEvent,
-  imageVulnerableEvent,
-  scanCompletedEvent,
-} from './lifecycle.js';
+import { imageDeprecatedEvent, imageStaleEvent, scanCompletedEvent } from './lifecycle.js';
+import { imageVulnerableEvent } from './vulnerable.js';
 import { prFailedEvent, prOpenedEvent, prRequestedEvent, prUpdatedEvent } from './pr.js';
+import { imagePromotedEvent, promotionRefusedEvent } from './promotion.js';
 
 /** Every event restack sends, one schema per type. The type is also the NATS subject. */
 export const eventSchemas = [
@@ -36,6 +33,8 @@ export const eventSchemas = [
   imageStaleEvent,
   imageDeprecatedEvent,
   imageVulnerableEvent,
+  imagePromotedEvent,
+  promotionRefusedEvent,
 ] as const;
 
 export const eventSchema = z.discriminatedUnion('type', eventSchemas);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomFillSync, randomUUID } from 'node:crypto';
 
 /** Namespace for restack's name-based (v5) event ids; any fixed UUID works, this one is ours. */
 const RESTACK_NAMESPACE = Buffer.from('5f2b6f1e9a3c4d8e8b7a0c1d2e3f4a5b', 'hex');
@@ -23,9 +23,17 @@ export function randomEventId(): string {
   return randomUUID();
 }
 
+// Random bytes drawn 4 KiB at a time: one call per id cost more than the rest of the event.
+const pool = Buffer.alloc(4096);
+let used = pool.length;
+
 function nonZeroHex(bytes: number): string {
   for (;;) {
-    const hex = randomBytes(bytes).toString('hex');
+    if (used + bytes > pool.length) {
+      randomFillSync(pool);
+      used = 0;
+    }
+    const hex = pool.toString('hex', used, (used += bytes));
     if (!/^0+$/.test(hex)) return hex;
   }
 }

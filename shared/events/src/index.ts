@@ -46,10 +46,12 @@ export {
   dispatchRequestedData,
   imageRebuiltData,
 } from './build.js';
+export { imageDeprecatedData, imageStaleData, scanCompletedData } from './lifecycle.js';
+export { imageVulnerableData, vulnerableFindingSchema } from './vulnerable.js';
 export {
-  imageDeprecatedData,
-  imageStaleData,
-  imageVulnerableData,
-  scanCompletedData,
-} from './lifecycle.js';
+  imagePromotedData,
+  promotionPendingSchema,
+  promotionRefusedData,
+  promotionVerdictSchema,
+} from './promotion.js';
 export { formatPath } from './issues.js';

@@ -6,7 +6,6 @@ import {
   imageRefSchema,
   isoTimeSchema,
   severityCountsSchema,
-  severitySchema,
 } from './fields.js';
 
 const imageAt = { image: imageRefSchema, digest: digestSchema };
@@ -72,22 +71,6 @@ export const imageDeprecatedData = z.object({
   reason: z.string().min(1),
 });
 
-const findingSchema = z.object({
-  id: z.string().min(1),
-  severity: severitySchema,
-  package: z.string().min(1),
-  fixedIn: z.string().optional(),
-});
-
-/** A scan found vulnerabilities at or above the policy threshold. */
-export const imageVulnerableData = z.object({
-  ...imageAt,
-  threshold: severitySchema,
-  counts: severityCountsSchema,
-  findings: z.array(findingSchema),
-});
-
 export const scanCompletedEvent = defineEvent('restack.scan.completed', 1, scanCompletedData);
 export const imageStaleEvent = defineEvent('restack.image.stale', 1, imageStaleData);
 export const imageDeprecatedEvent = defineEvent('restack.image.deprecated', 1, imageDeprecatedData);
-export const imageVulnerableEvent = defineEvent('restack.image.vulnerable', 1, imageVulnerableData);

@@ -41,7 +41,7 @@ export const prRequestedData = z.object({
   /** What the PR body explains. */
   context: z
     .object({
-      reason: z.enum(['digest-changed', 'stale', 'end-of-life']),
+      reason: z.enum(['digest-changed', 'stale', 'end-of-life', 'vulnerable']),
       trigger: imageRefSchema,
       firstSeenAt: isoTimeSchema.optional(),
       wave: z.number().int().nonnegative(),

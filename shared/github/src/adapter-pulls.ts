@@ -8,6 +8,7 @@ import { issueCommentSchema, labelSchema, pullRequestSchema } from './schema.js'
 type PullPort = Pick<
   GitHubPort,
   | 'findOpenPullRequest'
+  | 'findPullRequests'
   | 'getPullRequest'
   | 'openPullRequest'
   | 'updatePullRequest'
@@ -52,6 +53,21 @@ export function pullAdapter(client: GitHubClient): PullPort {
     );
     const first = data[0];
     return first === undefined ? undefined : pull(first, where);
+  }
+
+  async function findPullRequests(r: RepoRef, headBranch: string) {
+    const where = at(r, `/pulls?head=${r.owner}:${headBranch}&state=all`);
+    const { data } = await call(where, () =>
+      gh(r).rest.pulls.list({
+        ...r,
+        head: `${r.owner}:${headBranch}`,
+        state: 'all',
+        sort: 'created',
+        direction: 'desc',
+        per_page: 10,
+      }),
+    );
+    return data.map((d) => pull(d, where));
   }
 
   async function getPullRequest(r: RepoRef, number: number) {
@@ -138,6 +154,7 @@ export function pullAdapter(client: GitHubClient): PullPort {
 
   return {
     findOpenPullRequest,
+    findPullRequests,
     getPullRequest,
     openPullRequest,
     updatePullRequest,

@@ -242,6 +242,8 @@ export interface GitHubPort {
   /** Writes blobs, a tree and a commit; moves no branch. */
   createCommit(repo: RepoRef, request: CommitRequest): Promise<Commit>;
   findOpenPullRequest(repo: RepoRef, headBranch: string): Promise<PullRequest | undefined>;
+  /** Every pull request from this head branch, open, closed or merged, newest first. */
+  findPullRequests(repo: RepoRef, headBranch: string): Promise<PullRequest[]>;
   getPullRequest(repo: RepoRef, number: number): Promise<PullRequest>;
   openPullRequest(repo: RepoRef, request: OpenPullRequest): Promise<PullRequest>;
   updatePullRequest(repo: RepoRef, number: number, update: PullRequestUpdate): Promise<PullRequest>;

@@ -163,7 +163,7 @@ function sourceKind(rule: RuleName): DataSource['kind'] {
   if (rule === 'noEndOfLife') return 'eol-catalog';
   if (rule === 'maxAgeDays') return 'build-clock';
   if (rule === 'maxBaseDriftDays') return 'base-history';
-  if (rule === 'maxVulnerabilities') return 'scan';
+  if (rule === 'maxVulnerabilities' || rule === 'maxDaysSinceFix') return 'scan';
   return 'registry';
 }
 

@@ -269,6 +269,31 @@ const maxVulnerabilities: Rule<'maxVulnerabilities'> = (limits, subject) => {
   );
 };
 
+const DAY_MS = 86_400_000;
+
+const maxDaysSinceFix: Rule<'maxDaysSinceFix'> = ({ days, severities }, subject, ctx) => {
+  if (subject.kind === 'dockerfile')
+    return skip('vulnerabilities are found by scanning a built image');
+  const problem = readable(subject);
+  if (problem) return skip(problem);
+  const scan = subject.scan;
+  if (!scan?.fixes)
+    return skip(`no rescan with fix dates of ${subject.facts!.digest} exists yet (scanner.rescan)`);
+  const violations: Violation[] = [];
+  for (const f of scan.fixes) {
+    if (!severities.includes(f.severity)) continue;
+    const since = Math.floor((ctx.now.getTime() - Date.parse(f.fixSince)) / DAY_MS);
+    if (since <= days) continue;
+    violations.push({
+      message: `${f.id} (${f.severity}) in ${f.package} has had a fix for ${since} days (since ${f.fixSince}); the limit is ${days}`,
+      ref: subject.reference,
+      line: subject.dockerfile?.line ?? null,
+      measured: { value: since, limit: days },
+    });
+  }
+  return ran(violations, `rescan by ${scan.scanner} at ${scan.scannedAt}`);
+};
+
 const RULES: { [K in RuleName]: Rule<K> } = {
   maxAgeDays,
   maxBaseDriftDays,
@@ -278,6 +303,7 @@ const RULES: { [K in RuleName]: Rule<K> } = {
   nonRootUser,
   noExposedPorts,
   maxVulnerabilities,
+  maxDaysSinceFix,
 };
 
 /** Runs one rule of a policy against a subject. */

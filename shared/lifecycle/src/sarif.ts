@@ -18,6 +18,7 @@ const RULE_TEXT: Record<RuleName, string> = {
   nonRootUser: 'The container runs as root by default.',
   noExposedPorts: 'The image exposes a port the policy forbids (22 by default).',
   maxVulnerabilities: 'The latest scan found more vulnerabilities than the policy allows.',
+  maxDaysSinceFix: 'A vulnerability has had a fix available for longer than the policy allows.',
 };
 
 const LEVEL = { deny: 'error', warn: 'warning', rebuild: 'warning' } as const;

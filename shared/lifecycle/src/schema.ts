@@ -18,6 +18,7 @@ export const RULE_NAMES = [
   'nonRootUser',
   'noExposedPorts',
   'maxVulnerabilities',
+  'maxDaysSinceFix',
 ] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 
@@ -92,6 +93,20 @@ const rulesSchema = z
       })
       .optional()
       .describe('At most this many vulnerabilities per severity, when a scan exists.'),
+    maxDaysSinceFix: z
+      .strictObject({
+        days: z.number().min(0).describe('Days a fix may have been available without a rebuild.'),
+        severities: z
+          .array(z.enum(SEVERITIES))
+          .min(1)
+          .default(['critical', 'high'])
+          .describe('Severities the rule counts; default critical and high.'),
+        action,
+      })
+      .optional()
+      .describe(
+        "No vulnerability whose fix has been available longer than this (Anchore's max_days_since_fix), from the latest scheduled rescan (scanner.rescan).",
+      ),
   })
   .strict();
 
@@ -159,6 +174,20 @@ export const scanSummarySchema = z.strictObject({
     low: z.int().min(0),
     unknown: z.int().min(0),
   }),
+  /**
+   * Findings with a fix and since when it exists (restack.image.vulnerable),
+   * the input to `maxDaysSinceFix`; absent when the scan did not say.
+   */
+  fixes: z
+    .array(
+      z.strictObject({
+        id: z.string().min(1),
+        package: z.string().min(1),
+        severity: z.enum(SEVERITIES),
+        fixSince: z.iso.datetime({ offset: true }),
+      }),
+    )
+    .optional(),
 });
 
 export type PolicyRules = z.output<typeof rulesSchema>;

@@ -36,12 +36,14 @@ export function parseGrypeReport(json: unknown): VulnerabilityReport {
   const found = report.matches.map((m) => {
     const fix = m.vulnerability.fix;
     const fixed = fix?.state === 'fixed' ? (fix.versions?.[0] ?? null) : null;
+    const available = fix?.available?.find((a) => a.version === fixed) ?? fix?.available?.[0];
     return {
       id: m.vulnerability.id,
       package: m.artifact.name,
       installedVersion: m.artifact.version,
       fixedVersion: fixed,
       severity: normaliseSeverity(m.vulnerability.severity),
+      fixedAt: fixed !== null ? (available?.date ?? null) : null,
     };
   });
   const db = report.descriptor?.db;

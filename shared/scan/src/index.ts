@@ -51,3 +51,11 @@ export {
   registryImageSource,
 } from './registry-access.js';
 export type { RegistryAccess } from './registry-access.js';
+export { rescanSettingsSchema } from './settings.js';
+export type { RescanSettings } from './settings.js';
+export { baseOf, fixableByBase, readBaseState } from './fixable.js';
+export type { BasePorts, BaseState, FixableVerdict } from './fixable.js';
+export { exposureOf, fixKey } from './exposure.js';
+export type { Exposure, FixSince } from './exposure.js';
+export { ADMISSION_SEEN_BUCKET, seenImageSchema } from './seen.js';
+export type { SeenImage } from './seen.js';

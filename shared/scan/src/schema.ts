@@ -19,6 +19,7 @@ export const trivyVulnerabilitySchema = z.object({
   FixedVersion: z.string().optional(),
   Status: z.string().optional(),
   Severity: z.string().default('UNKNOWN'),
+  PublishedDate: z.string().optional(),
 });
 
 /**
@@ -77,6 +78,10 @@ export const grypeMatchSchema = z.object({
       .object({
         versions: z.array(z.string()).nullish(),
         state: z.string().nullish(),
+        /** Grype 0.88+ (database v6): when each fixed version became available. */
+        available: z
+          .array(z.object({ version: z.string().optional(), date: z.string().nullish() }))
+          .nullish(),
       })
       .optional(),
   }),

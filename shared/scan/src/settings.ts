@@ -1,3 +1,4 @@
+import { validate } from 'node-cron';
 import { z } from 'zod';
 import { createGrypeScanner } from './grype.js';
 import { createTrivyScanner } from './trivy.js';
@@ -15,12 +16,50 @@ const args = z
   .describe('More arguments passed to the scanner before the image.');
 
 /**
+ * `scanner.rescan`: rescan every catalog image, and every image the
+ * admission webhook has seen, on a schedule, so that advisories published
+ * after a build are noticed. Cron in UTC.
+ */
+export const rescanSettingsSchema = z
+  .object({
+    cron: z
+      .string()
+      .min(1)
+      .default('0 3 * * *')
+      .refine((c) => validate(c), {
+        message:
+          'must be a cron expression: five fields (minute hour day month weekday, UTC) such as "0 3 * * *", or six with seconds first',
+      })
+      .describe('When to rescan, in UTC. Default daily at 03:00.'),
+    enabled: z.boolean().default(true).describe('Set false to keep the schedule but not run it.'),
+  })
+  .strict()
+  .describe(
+    'Rescan every catalog image and every image the admission webhook has seen on a schedule; a vulnerability its base already fixes starts a rebuild campaign.',
+  );
+export type RescanSettings = z.output<typeof rescanSettingsSchema>;
+
+/**
  * restack.yaml `scanner:`: which vulnerability scanner rescans rebuilt
  * images. Base verification and the package inventory run without one.
  */
 export const scannerSettingsSchema = z
   .discriminatedUnion('type', [
-    z.object({ type: z.literal('none') }).strict(),
+    z
+      .object({
+        type: z.literal('none'),
+        // Accepted only to say clearly why it cannot work: there is nothing to rescan with.
+        rescan: z
+          .unknown()
+          .optional()
+          .describe('Not allowed: a rescan schedule needs scanner.type trivy or grype.'),
+      })
+      .strict()
+      .refine((s) => s.rescan === undefined, {
+        path: ['rescan'],
+        message:
+          'a rescan schedule needs a vulnerability scanner: set scanner.type to trivy or grype, or remove scanner.rescan',
+      }),
     z
       .object({
         type: z.literal('trivy'),
@@ -31,6 +70,7 @@ export const scannerSettingsSchema = z
           .describe('A Trivy server to scan against (client/server mode), e.g. http://trivy:4954.'),
         timeoutMs,
         args,
+        rescan: rescanSettingsSchema.optional(),
       })
       .strict(),
     z
@@ -39,6 +79,7 @@ export const scannerSettingsSchema = z
         binary: z.string().min(1).default('grype').describe('The grype executable.'),
         timeoutMs,
         args,
+        rescan: rescanSettingsSchema.optional(),
       })
       .strict(),
   ])

@@ -58,6 +58,7 @@ export function parseTrivyReport(
       installedVersion: v.InstalledVersion,
       fixedVersion: v.FixedVersion ? v.FixedVersion : null,
       severity: normaliseSeverity(v.Severity),
+      publishedAt: v.PublishedDate ?? null,
     })),
   );
   return {
