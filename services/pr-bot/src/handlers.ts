@@ -172,20 +172,7 @@ async function handleRequest(event: Requested, ports: PrBotPorts): Promise<void>
     { repository: r.repository, branch, number: pr.number },
     'rebuild pull request ready',
   );
-  await ports.publish(
-    createEvent(
-      'restack.pr.opened',
-      {
-        campaignId: r.campaignId,
-        targetId: r.targetId,
-        repository: r.repository,
-        number: pr.number,
-        url: pr.htmlUrl,
-        branch,
-      },
-      { id: stableEventId('restack.pr.opened', event.id), causedBy: event },
-    ),
-  );
+  await announceOpened(event, ports, branch, pr);
 }
 
 async function orphanPullRequest(
@@ -213,20 +200,7 @@ async function reportOrphan(event: Requested, ports: PrBotPorts, branch: string,
     { repository: r.repository, branch, number: pr.number },
     'found the PR a crash left unreported',
   );
-  await ports.publish(
-    createEvent(
-      'restack.pr.opened',
-      {
-        campaignId: r.campaignId,
-        targetId: r.targetId,
-        repository: r.repository,
-        number: pr.number,
-        url: pr.htmlUrl,
-        branch,
-      },
-      { id: stableEventId('restack.pr.opened', event.id), causedBy: event },
-    ),
-  );
+  await announceOpened(event, ports, branch, pr);
 }
 
 /** Nothing left to bump at the base head: the trigger is irrelevant here; close an open PR with a comment. */
@@ -311,3 +285,27 @@ async function humanPushed(
 }
 
 export type { BranchRecord };
+
+/** restack.pr.opened for the request, under an id derived from it (a redelivery sends the same). */
+async function announceOpened(
+  event: Requested,
+  ports: PrBotPorts,
+  branch: string,
+  pr: Pick<PullRequest, 'number' | 'htmlUrl'>,
+): Promise<void> {
+  const r = event.data;
+  await ports.publish(
+    createEvent(
+      'restack.pr.opened',
+      {
+        campaignId: r.campaignId,
+        targetId: r.targetId,
+        repository: r.repository,
+        number: pr.number,
+        url: pr.htmlUrl,
+        branch,
+      },
+      { id: stableEventId('restack.pr.opened', event.id), causedBy: event },
+    ),
+  );
+}
