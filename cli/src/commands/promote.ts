@@ -89,8 +89,14 @@ export async function promoteCommand(argv: string[]): Promise<number> {
       },
     );
     if (format === 'json') {
-      const { image: ref, digest, promoted, verdicts } = result;
-      printJson({ image: ref, digest, promoted, verdicts });
+      // `promoted` lists the --to tags as given: the copy is all or nothing (a failure is exit 2).
+      const promoted = result.outcome === 'promoted' ? [...new Set(to)] : [];
+      printJson({
+        image: result.image,
+        digest: result.digest,
+        promoted,
+        verdicts: result.verdicts,
+      });
     } else process.stdout.write(promoteText(result));
     return result.outcome === 'promoted' ? 0 : 1;
   } finally {
