@@ -13,7 +13,7 @@ export const LOAD_SHAPE = { bases: 1000, usersPerBase: 3 };
 const EVENTS = Number(process.env.RESTACK_LOAD_EVENTS ?? 10_000);
 const TARGET_RATE = 2000;
 // A rate this machine sustains (RESTACK_LOAD_SUSTAINED_RATE): the latency without a queue.
-const SUSTAINED_RATE = Number(process.env.RESTACK_LOAD_SUSTAINED_RATE ?? 300);
+const SUSTAINED_RATE = Number(process.env.RESTACK_LOAD_SUSTAINED_RATE ?? 200);
 const TARGET_P99_MS = 250;
 
 export function load(): string {
