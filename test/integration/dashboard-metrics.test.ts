@@ -149,10 +149,14 @@ describe('dispatcher metrics for the Grafana dashboard', { timeout: 60_000 }, ()
       }),
     );
     assert.equal((await finished('metrics-failed')).targets.one?.state, 'failed');
-    assert.deepEqual(
-      await observed(registry, 'restack_campaign_duration_seconds', { outcome: 'failed' }),
-      { count: 1, sum: 30 },
-    );
+    // The dispatcher observes after its write returns; a reader of KV can see the write first.
+    const failed = await waitFor('the failed campaign observed', async () => {
+      const o = await observed(registry, 'restack_campaign_duration_seconds', {
+        outcome: 'failed',
+      });
+      return o.count > 0 ? o : undefined;
+    });
+    assert.deepEqual(failed, { count: 1, sum: 30 });
     // The failed target was not rebuilt: no lag observed for it.
     assert.equal((await observed(registry, 'restack_rebuild_lag_seconds', {})).count, 1);
   });
