@@ -1,6 +1,5 @@
 import type { EventData } from '@restack/events';
-import { stagingReference, type PromoteSettings } from '@restack/promote';
-import { parseReference } from '@restack/reference';
+import { stagingTarget, type PromoteSettings } from '@restack/promote';
 
 type BuildRequested = EventData<'restack.build.requested'>;
 
@@ -24,16 +23,10 @@ export function destination(
   revision: string | null,
 ): Destination {
   if (!promote) return { image: d.image, tags: d.tags };
-  const staging = stagingReference(
-    { name: d.image, promote },
-    { revision, campaignId: d.campaignId },
-  );
-  // stagingReference returns a parsed and formatted `host/repo:tag`.
-  const parsed = parseReference(staging);
-  const ref = parsed.ok ? parsed.ref : null;
+  const staging = stagingTarget({ name: d.image, promote }, { revision, campaignId: d.campaignId });
   return {
-    image: ref?.name ?? staging.slice(0, staging.lastIndexOf(':')),
-    tags: [ref?.tag ?? staging.slice(staging.lastIndexOf(':') + 1)],
+    image: staging.name,
+    tags: [staging.tag],
     promotion: {
       image: d.image,
       to: d.tags,

@@ -1,5 +1,6 @@
 import { OCI_BASE_DIGEST_LABEL, OCI_BASE_NAME_LABEL, verifyBase } from '@restack/inventory';
 import type { ImageFacts } from '@restack/lifecycle';
+import { parseReference } from '@restack/reference';
 import type { RegistryClient } from '@restack/registry';
 import type { VerdictResult } from './types.js';
 
@@ -33,7 +34,11 @@ export async function verifyBaseOf(
         message: `the image has ${OCI_BASE_DIGEST_LABEL} but no ${OCI_BASE_NAME_LABEL} saying where the base is`,
       };
     }
-    const base = await registry.imageConfig(`${stripTag(name)}@${digest}`, options);
+    const parsed = parseReference(name);
+    if (!parsed.ok) {
+      return { result: 'fail', message: `${OCI_BASE_NAME_LABEL} "${name}": ${parsed.error}` };
+    }
+    const base = await registry.imageConfig(`${parsed.ref.name}@${digest}`, options);
     if (!base.ok) {
       return {
         result: 'fail',
@@ -77,12 +82,4 @@ export async function verifyBaseOf(
     result: 'warn',
     message: `no Dockerfile base matches the image's layers as the bases are now: ${misses.join(' | ')}`,
   };
-}
-
-function stripTag(name: string): string {
-  const at = name.indexOf('@');
-  const noDigest = at === -1 ? name : name.slice(0, at);
-  const slash = noDigest.lastIndexOf('/');
-  const colon = noDigest.lastIndexOf(':');
-  return colon > slash ? noDigest.slice(0, colon) : noDigest;
 }

@@ -5,7 +5,7 @@ export {
   stagingTagProblem,
 } from './schema.js';
 export type { PromoteSettings, PromoteSettingsInput } from './schema.js';
-export { stagingReference } from './staging.js';
+export { stagingReference, stagingTarget } from './staging.js';
 export type { StagingVars } from './staging.js';
 export { VERDICT_RESULTS } from './types.js';
 export type {

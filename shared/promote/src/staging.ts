@@ -1,5 +1,5 @@
 import { RestackError } from '@restack/core';
-import { formatReference, parseReference } from '@restack/reference';
+import { formatReference, parseReference, type ImageReference } from '@restack/reference';
 import { stagingTagProblem, type PromoteSettings } from './schema.js';
 
 export interface StagingVars {
@@ -22,6 +22,14 @@ export function stagingReference(
   image: { name: string; promote: PromoteSettings },
   vars: StagingVars,
 ): string {
+  return formatReference(stagingTarget(image, vars));
+}
+
+/** stagingReference, parsed: its repository (`name`) and `tag`. */
+export function stagingTarget(
+  image: { name: string; promote: PromoteSettings },
+  vars: StagingVars,
+): ImageReference & { tag: string } {
   const { promote } = image;
   const repository = promote.stagingRepository ?? image.name;
   const problem = stagingTagProblem(promote.stagingTag);
@@ -48,5 +56,5 @@ export function stagingReference(
       },
     );
   }
-  return formatReference(parsed.ref);
+  return { ...parsed.ref, tag };
 }
