@@ -226,32 +226,34 @@ export async function onWorkerEvent(
   ports: DispatcherPorts,
 ): Promise<void> {
   const { campaignId } = event.data;
-  if (
-    event.type === 'restack.build.completed' ||
-    event.type === 'restack.image.promoted' ||
-    event.type === 'restack.promotion.refused'
-  ) {
-    const gate = promotionTransition(event);
-    if (gate) return onTarget(ports, campaignId, gate);
-    if (event.type !== 'restack.build.completed') return;
-  }
-  const { targetId } = event.data;
   const max = ports.settings.maxAttempts;
   switch (event.type) {
     case 'restack.pr.opened':
-      return onTarget(ports, campaignId, (c, now) => onPrOpened(c, targetId, event.data, now));
+      return onTarget(ports, campaignId, (c, now) =>
+        onPrOpened(c, event.data.targetId, event.data, now),
+      );
     case 'restack.pr.updated':
-      return onTarget(ports, campaignId, (c, now) => onPrUpdated(c, targetId, event.data, now));
+      return onTarget(ports, campaignId, (c, now) =>
+        onPrUpdated(c, event.data.targetId, event.data, now),
+      );
     case 'restack.pr.failed':
     case 'restack.build.failed':
       return onTarget(ports, campaignId, (c, now) =>
-        onFailure(c, targetId, event.data.failure, max, now),
+        onFailure(c, event.data.targetId, event.data.failure, max, now),
       );
     case 'restack.build.completed': {
-      const ref = `${event.data.image}:${event.data.tags[0]}`;
+      // A build pushed to its staging reference waits for the gate.
+      const staged = promotionTransition(event);
+      if (staged) return onTarget(ports, campaignId, staged);
+      const { targetId, image, tags, digest } = event.data;
       return onTarget(ports, campaignId, (c, now) =>
-        onImageDigest(c, (t) => t.id === targetId, { ref, digest: event.data.digest }, now),
+        onImageDigest(c, (t) => t.id === targetId, { ref: `${image}:${tags[0]}`, digest }, now),
       );
+    }
+    case 'restack.image.promoted':
+    case 'restack.promotion.refused': {
+      const gate = promotionTransition(event);
+      return gate ? onTarget(ports, campaignId, gate) : undefined;
     }
   }
 }
