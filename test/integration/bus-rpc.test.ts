@@ -35,6 +35,7 @@ describe('request/reply', () => {
         }
         return { waves: [[`${ref}-child`]] };
       });
+      await server.connection.flush();
       assert.deepEqual(await client.request(planFor, { ref: 'debian:bookworm' }), {
         waves: [['debian:bookworm-child']],
       });
@@ -59,6 +60,8 @@ describe('request/reply', () => {
         (e) => code(e) === 'RPC_NO_RESPONDERS',
       );
       const responder = server.serve(planFor, () => ({ waves: 'soon' }) as never);
+      // The subscription goes out on the server's own connection: make sure it has arrived.
+      await server.connection.flush();
       await assert.rejects(
         client.request(planFor, { ref: 'a' }),
         (e) => code(e) === 'RPC_INVALID_RESPONSE',

@@ -6,6 +6,7 @@ import {
   type NodeConnectionOptions,
 } from '@nats-io/transport-node';
 import { RestackError, errorMessage, type Logger } from '@restack/core';
+import { skipCancelledErrors } from './request-patch.js';
 import { backoffDelay, sleep } from './backoff.js';
 import {
   natsConnectionSchema,
@@ -127,6 +128,8 @@ export async function connectNats(options: ConnectNatsOptions): Promise<NatsLink
   }
   if (!coalesceWrites(nc))
     log.debug({}, 'nats client internals differ; socket writes not coalesced');
+  if (!skipCancelledErrors())
+    log.debug({}, 'nats client internals differ; answered requests still build an error');
   let connected = true;
   const connection = nc;
   void (async () => {

@@ -115,11 +115,11 @@ export async function startConsumer<T extends EventType>(
   let wake: (() => void) | undefined;
 
   /** A key function that throws must not strand the message: it is handled unordered. */
-  function orderKeyOf(event: RestackEvent, l: Logger): string | undefined {
+  function orderKeyOf(event: RestackEvent, l: () => Logger): string | undefined {
     try {
       return spec.orderKey?.(event);
     } catch (e) {
-      l.warn({ err: errorMessage(e) }, 'order key failed; handled without ordering');
+      l().warn({ err: errorMessage(e) }, 'order key failed; handled without ordering');
       return undefined;
     }
   }
@@ -156,9 +156,12 @@ export async function startConsumer<T extends EventType>(
   }
 
   async function handle(msg: JsMsg): Promise<void> {
-    const attempt = msg.info.deliveryCount;
-    // One child logger per message (a child costs a copy of the bindings): built once the event is read.
-    const where = { subject: msg.subject, streamSequence: msg.info.streamSequence, attempt };
+    const info = msg.info; // parsed from the reply subject at every read
+    const attempt = info.deliveryCount;
+    const where = { subject: msg.subject, streamSequence: info.streamSequence, attempt };
+    // Servers before 2.10 filter on one wildcard; skip the types this consumer did not ask
+    // for by their subject, before any parsing. A lost ack only brings it back to be skipped again.
+    if (!accepted.has(msg.subject)) return quietly(() => msg.ack());
     let event: RestackEvent;
     try {
       event = parseEvent(msg.data);
@@ -174,20 +177,21 @@ export async function startConsumer<T extends EventType>(
     } catch (error) {
       return giveUp(msg, 'invalid', error, undefined, log.child(where));
     }
-    // Servers before 2.10 filter on one wildcard; skip the types this consumer did not ask for.
-    if (!accepted.has(event.type)) return confirmAck(msg, log.child(where));
-    const l = log.child({
-      ...where,
-      eventId: event.id,
-      type: event.type,
-      campaignId: event.campaignId,
-    });
+    // The child logger (a copy of the bindings) is built only when something logs.
+    let child: Logger | undefined;
+    const l = (): Logger =>
+      (child ??= log.child({
+        ...where,
+        eventId: event.id,
+        type: event.type,
+        campaignId: event.campaignId,
+      }));
     deps.observer.received?.(event.type, durable);
     if (attempt > maxAttempts) {
       const error = new Error(
         `delivered ${attempt} times (max ${maxAttempts}) without a handler finishing; it crashed or outlived the ack wait`,
       );
-      return giveUp(msg, 'exhausted', error, event, l);
+      return giveUp(msg, 'exhausted', error, event, l());
     }
     // Tell the server we are still working so a long handler is not redelivered to another replica.
     const heartbeat = setInterval(() => quietly(() => msg.working()), Math.max(500, ackWaitMs / 2));
@@ -195,20 +199,22 @@ export async function startConsumer<T extends EventType>(
     const turn = key === undefined ? undefined : await queue.enter(key);
     try {
       await handler(event as EventOf<T>, {
-        log: l,
+        get log() {
+          return l();
+        },
         attempt,
         maxAttempts,
         subject: msg.subject,
-        streamSequence: msg.info.streamSequence,
+        streamSequence: info.streamSequence,
         signal: stopping.signal,
       });
     } catch (error) {
       turn?.();
       clearInterval(heartbeat);
       deps.observer.handlerFailed?.(event.type, durable);
-      if (attempt >= maxAttempts) return giveUp(msg, 'failed', error, event, l);
+      if (attempt >= maxAttempts) return giveUp(msg, 'failed', error, event, l());
       const delay = backoffDelay(attempt, backoff);
-      l.warn({ err: errorMessage(error), retryInMs: delay }, 'handler failed; will retry');
+      l().warn({ err: errorMessage(error), retryInMs: delay }, 'handler failed; will retry');
       quietly(() => msg.nak(delay));
       return;
     }

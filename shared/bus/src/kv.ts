@@ -75,6 +75,8 @@ export function isRevisionConflict(e: unknown): boolean {
   );
 }
 
+const utf8 = new TextEncoder();
+
 export function typedKv<T>(kv: KV, bucket: string, schema: z.ZodType<T>): TypedKv<T> {
   function check(key: string, value: unknown, when: 'read' | 'write'): T {
     const result = schema.safeParse(value);
@@ -92,11 +94,31 @@ export function typedKv<T>(kv: KV, bucket: string, schema: z.ZodType<T>): TypedK
       },
     );
   }
-  const encode = (key: string, value: T): string => JSON.stringify(check(key, value, 'write'));
+  // What this instance wrote lately, so that its own write coming back through
+  // a watch is recognised by its bytes and not parsed and checked again.
+  const written = new Map<string, { bytes: Uint8Array; value: T }>();
+  let watches = 0;
+  const encode = (key: string, value: T): Uint8Array => {
+    // The checked value (unknown keys stripped) is what a watcher would parse from the bytes.
+    const checked = check(key, value, 'write');
+    const bytes = utf8.encode(JSON.stringify(checked));
+    if (watches === 0) return bytes;
+    // A safety net: entries leave as their writes come back (or fail and are overwritten).
+    if (written.size >= 1_000) written.clear();
+    written.set(key, { bytes, value: checked });
+    return bytes;
+  };
+  /** The value this instance wrote as exactly these bytes, if it did. */
+  function ownWrite(key: string, bytes: Uint8Array): T | undefined {
+    const w = written.get(key);
+    if (!w || !Buffer.from(w.bytes.buffer, w.bytes.byteOffset, w.bytes.byteLength).equals(bytes))
+      return undefined;
+    written.delete(key);
+    return w.value;
+  }
 
-  async function get(key: string): Promise<KvRecord<T> | null> {
-    const entry = await kv.get(key);
-    if (!entry || entry.operation !== 'PUT') return null;
+  /** A stored value: JSON, checked against the schema. */
+  function stored(key: string, entry: { json<U>(): U }): T {
     let raw: unknown;
     try {
       raw = entry.json();
@@ -106,7 +128,13 @@ export function typedKv<T>(kv: KV, bucket: string, schema: z.ZodType<T>): TypedK
         where: `${bucket}/${key}`,
       });
     }
-    return { key, value: check(key, raw, 'read'), revision: entry.revision };
+    return check(key, raw, 'read');
+  }
+
+  async function get(key: string): Promise<KvRecord<T> | null> {
+    const entry = await kv.get(key);
+    if (!entry || entry.operation !== 'PUT') return null;
+    return { key, value: stored(key, entry), revision: entry.revision };
   }
 
   async function create(key: string, value: T): Promise<number> {
@@ -204,24 +232,18 @@ export function typedKv<T>(kv: KV, bucket: string, schema: z.ZodType<T>): TypedK
     async watch(onChange) {
       const empty = (await kv.status()).values === 0;
       const entries = await kv.watch();
+      watches += 1;
       let caughtUp: () => void = () => undefined;
       const ready = new Promise<void>((resolve) => (caughtUp = resolve));
       if (empty) caughtUp();
       void (async () => {
         for await (const e of entries) {
           const key = e.key;
+          // Taken here, whether or not the caller reads it, so that the memo only holds writes in flight.
+          const own = e.operation === 'PUT' ? ownWrite(key, e.value) : undefined;
           onChange(key, e.revision, () => {
             if (e.operation !== 'PUT') return null;
-            let raw: unknown;
-            try {
-              raw = e.json();
-            } catch (cause) {
-              throw new RestackError('KV_INVALID_VALUE', `${bucket}/${key} is not JSON`, {
-                cause,
-                where: `${bucket}/${key}`,
-              });
-            }
-            return check(key, raw, 'read');
+            return own !== undefined ? own : stored(key, e);
           });
           // `delta` is what the server still holds for this watch: 0 once it has caught up.
           if (e.delta === 0) caughtUp();
@@ -229,7 +251,15 @@ export function typedKv<T>(kv: KV, bucket: string, schema: z.ZodType<T>): TypedK
         caughtUp();
       })();
       await ready;
-      return { stop: () => entries.stop() };
+      let stopped = false;
+      return {
+        stop: () => {
+          if (stopped) return;
+          stopped = true;
+          entries.stop();
+          watches -= 1;
+        },
+      };
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
 import { RestackError, errorMessage } from '@restack/core';
-import { parseEvent, type RestackEvent } from '@restack/events';
+import { checkedEvent, type RestackEvent } from '@restack/events';
 
 export interface PublishOptions {
   /** How long to wait for the JetStream ack. Default 10 s. */
@@ -19,7 +19,7 @@ export interface PublishAck {
 export const TRACEPARENT_HEADER = 'traceparent';
 
 /**
- * Validates the event, publishes it on its type's subject with the event id
+ * Validates the event (unless createEvent just did), publishes it on its type's subject with the event id
  * as Nats-Msg-Id and resolves once JetStream has stored it.
  */
 export async function publishEvent(
@@ -27,7 +27,7 @@ export async function publishEvent(
   event: RestackEvent,
   options: PublishOptions = {},
 ): Promise<PublishAck> {
-  const valid = parseEvent(event);
+  const valid = checkedEvent(event);
   const h = headers();
   h.set(TRACEPARENT_HEADER, valid.traceparent);
   try {

@@ -8,6 +8,15 @@ import {
 } from './catalog.js';
 import { childTraceparent, newTraceparent, randomEventId } from './ids.js';
 import { describeIssues } from './issues.js';
+import { parseEvent } from './parse.js';
+
+// Events createEvent built and checked, so that publishing them does not check them again.
+const built = new WeakSet<object>();
+
+/** The event checked against its schema: as createEvent built it, or parsed now. */
+export function checkedEvent(event: RestackEvent): RestackEvent {
+  return built.has(event) ? event : parseEvent(event);
+}
 
 export interface CreateEventOptions {
   /** Pass a stable id (see stableEventId) when a retry must not produce a second event. */
@@ -60,5 +69,6 @@ export function createEvent<T extends EventType>(
       fix: 'fix the producer so that it sends what the event schema in @restack/events requires',
     });
   }
+  built.add(result.data);
   return result.data as EventOf<T>;
 }

@@ -1,4 +1,4 @@
-export { createEvent } from './create.js';
+export { checkedEvent, createEvent } from './create.js';
 export type { CreateEventOptions } from './create.js';
 export { parseEvent } from './parse.js';
 export { childTraceparent, newTraceparent, randomEventId, stableEventId } from './ids.js';
