@@ -11,9 +11,14 @@ import {
   outboxEvents,
 } from '@restack/campaign';
 import { silentLogger } from '@restack/core';
-import { createEvent } from '@restack/events';
+import { createEvent, type EventData } from '@restack/events';
 import type { Runtime } from '@restack/service';
-import { CAMPAIGN_BUCKET, TRIGGER_BUCKET, startDispatcher } from '@restack/svc-dispatcher';
+import {
+  CAMPAIGN_BUCKET,
+  TRIGGER_BUCKET,
+  startDispatcher,
+  triggerIndexSchema,
+} from '@restack/svc-dispatcher';
 import { startNats, waitFor, type TestNats } from '../harness/nats.js';
 
 // The dispatcher died between its compare-and-set write and the publish, or
@@ -22,6 +27,16 @@ import { startNats, waitFor, type TestNats } from '../harness/nats.js';
 
 const D = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 const limits = limitsSchema.parse({});
+
+/** The record a dispatcher writes for a plan (created, wave 0 requested) before it dies. */
+function recorded(plan: EventData<'restack.campaign.planned'>) {
+  const now = new Date();
+  return advance(createCampaign(plan, { now, dryRun: false, actions: [] }), {
+    now,
+    limits,
+    usage: emptyUsage(),
+  })!;
+}
 
 describe('dispatcher: crash points converge without duplicates', { timeout: 60_000 }, () => {
   let nats: TestNats;
@@ -63,22 +78,15 @@ describe('dispatcher: crash points converge without duplicates', { timeout: 60_0
 
   it('a request recorded but never published is published once after a restart; a published one is not repeated', async () => {
     const campaigns = await bus.kv(CAMPAIGN_BUCKET.name, campaignRecordSchema);
-    const now = new Date();
     const planned = (id: string, repo: string) =>
-      advance(
-        createCampaign(
-          {
-            campaignId: id,
-            trigger: { ref: 'debian:bookworm', previousDigest: D(1), digest: D(2) },
-            waves: [['t']],
-            targets: [
-              { id: 't', repository: repo, dockerfile: 'Dockerfile', strategy: 'pr', parents: [] },
-            ],
-          },
-          { now, dryRun: false, actions: [] },
-        ),
-        { now, limits, usage: emptyUsage() },
-      )!;
+      recorded({
+        campaignId: id,
+        trigger: { ref: 'debian:bookworm', previousDigest: D(1), digest: D(2) },
+        waves: [['t']],
+        targets: [
+          { id: 't', repository: repo, dockerfile: 'Dockerfile', strategy: 'pr', parents: [] },
+        ],
+      });
     // Crash after the write, before the publish.
     await campaigns.put(encodeKvKey('unpublished'), planned('unpublished', 'acme/one'));
     // Crash after the publish, before the outbox was cleared.
@@ -119,5 +127,48 @@ describe('dispatcher: crash points converge without duplicates', { timeout: 60_0
         (await campaigns.get(encodeKvKey('unpublished')))?.value.targets.t?.effect.prNumber === 7,
     );
     assert.equal(await prRequests(), 2);
+  });
+
+  it('a plan redelivered after a crash between the trigger swap and the supersede still supersedes the older campaign', async () => {
+    if (!dispatcher) await start();
+    const campaigns = await bus.kv(CAMPAIGN_BUCKET.name, campaignRecordSchema);
+    const triggers = await bus.kv(TRIGGER_BUCKET.name, triggerIndexSchema);
+    const plan = (campaignId: string, digest: string) =>
+      createEvent('restack.campaign.planned', {
+        campaignId,
+        trigger: { ref: 'alpine:3.20', previousDigest: D(3), digest },
+        waves: [['t']],
+        targets: [
+          {
+            id: 't',
+            repository: 'acme/three',
+            dockerfile: 'Dockerfile',
+            strategy: 'pr',
+            parents: [],
+          },
+        ],
+      });
+    await bus.publish(plan('older', D(4)));
+    await waitFor(
+      'the older campaign requested',
+      async () =>
+        (await campaigns.get(encodeKvKey('older')))?.value.targets.t?.state === 'requested',
+    );
+    // The newer campaign was recorded and the trigger pointed at it; then the process died.
+    await campaigns.put(encodeKvKey('newer'), recorded(plan('newer', D(5)).data));
+    await triggers.put(encodeKvKey('alpine:3.20'), {
+      campaignId: 'newer',
+      digest: D(5),
+      replaced: 'older',
+    });
+    // The plan comes again (it was never acked).
+    await bus.publish(plan('newer', D(5)), { timeoutMs: 2_000 });
+    await waitFor(
+      'the older campaign superseded',
+      async () => (await campaigns.get(encodeKvKey('older')))?.value.state === 'superseded',
+    );
+    const older = (await campaigns.get(encodeKvKey('older')))!.value;
+    assert.equal(older.supersededBy, 'newer');
+    assert.equal(older.targets.t?.state, 'superseded');
   });
 });

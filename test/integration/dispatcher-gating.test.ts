@@ -209,6 +209,31 @@ describe(
       assert.equal((await state('lim1', 'x'))!.state, 'done');
     });
 
+    it('plans arriving at once, handled concurrently, still open no more PRs than the limit', async () => {
+      // Ten triggers, ten branches, one repository whose limit is 1 open PR: the handlers run in
+      // parallel and write in parallel, so each decision must count the others still being written.
+      const ids = Array.from({ length: 10 }, (_, i) => `burst${i}`);
+      await Promise.all(
+        ids.map((id, i) =>
+          plan(id, `reg.example/burst/b${i}:1`, [['t']], [target('t', 'acme/burst', [])]),
+        ),
+      );
+      await waitFor('every burst campaign recorded', async () =>
+        (await Promise.all(ids.map((id) => state(id, 't')))).every((t) => t !== undefined),
+      );
+      const targets = await Promise.all(ids.map((id) => state(id, 't')));
+      const going = targets.filter((t) => t!.state === 'requested');
+      const waiting = targets.filter(
+        (t) => t!.state === 'pending' && t!.reason === 'limit: 1 open pull requests in acme/burst',
+      );
+      assert.equal(going.length, 1, 'exactly one PR requested');
+      assert.equal(waiting.length, 9, 'the other nine wait on the limit');
+      await waitFor('its request published', () =>
+        ids.some((id) => forTarget(id, 't').length === 1),
+      );
+      assert.equal(ids.flatMap((id) => forTarget(id, 't')).length, 1);
+    });
+
     it('outside the cron windows targets wait; inside one they start', async () => {
       now = new Date('2026-01-06T12:00:00Z');
       await plan('win', 'node:22', [['w']], [target('w', 'acme/w', [])]);

@@ -46,20 +46,17 @@ export interface DispatcherPorts {
   planner?: ImagePlanner;
 }
 
-const advancing = new WeakMap<CampaignStore, Promise<unknown>>();
-
 /**
- * Handlers run concurrently, but advances go one at a time per store: each
- * then counts every request this process recorded before it, so the limits
- * hold exactly here (replicas still race, as they always did).
+ * Advances `c` against what every other campaign holds in flight. Handlers
+ * run concurrently: the usage comes from memory, which counts this
+ * process's writes still in flight (the store reserves each write as it
+ * decides it), so the limits hold exactly here without advancing one
+ * campaign at a time (replicas still race, as they always did).
  */
-function oneAdvanceAtATime<T>(store: CampaignStore, fn: () => Promise<T>): Promise<T> {
-  const run = (advancing.get(store) ?? Promise.resolve()).then(fn);
-  advancing.set(
-    store,
-    run.catch(() => undefined),
-  );
-  return run;
+function advanceNow(ports: DispatcherPorts, c: CampaignRecord): CampaignRecord | undefined {
+  // From memory: reading every campaign from KV on each event made the dispatcher O(campaigns) per event.
+  const usage = ports.store.usageExcept(c.campaignId);
+  return advance(c, { now: ports.clock(), limits: ports.settings.limits, usage });
 }
 
 /**
@@ -71,21 +68,23 @@ export async function settle(
   ports: DispatcherPorts,
   campaignId: string,
 ): Promise<CampaignRecord | null> {
-  const record = await oneAdvanceAtATime(ports.store, () => {
-    // From memory: reading every campaign from KV on each event made the dispatcher O(campaigns) per event.
-    const usage = ports.store.usageExcept(campaignId);
-    const now = ports.clock();
-    return ports.store.mutate(campaignId, (c) =>
-      c ? advance(c, { now, limits: ports.settings.limits, usage }) : undefined,
-    );
-  });
-  if (!record) return null;
+  const record = await ports.store.mutate(campaignId, (c) =>
+    c ? advanceNow(ports, c) : undefined,
+  );
+  return record ? publishOutbox(ports, record) : null;
+}
+
+/** Publishes the requests the record's outbox holds, then clears it. */
+async function publishOutbox(
+  ports: DispatcherPorts,
+  record: CampaignRecord,
+): Promise<CampaignRecord | null> {
+  const { campaignId } = record;
   await markProduced(ports, record);
   const events = outboxEvents(record);
   await Promise.all(events.map((event) => ports.publish(event)));
-  if (events.length > 0) {
-    ports.log.info({ campaignId, requests: events.map((e) => e.type) }, 'requests published');
-  }
+  if (events.length === 0) return record;
+  ports.log.info({ campaignId, requests: events.map((e) => e.type) }, 'requests published');
   return ports.store.mutate(campaignId, (c) => (c ? markPublished(c, ports.clock()) : undefined));
 }
 
@@ -120,28 +119,42 @@ export async function startCampaign(ports: DispatcherPorts, plan: Plan): Promise
       ? await ports.store.get(producer)
       : null;
   const covering = late ? [...others, late] : others;
+  // Created with wave 0 already advanced: one write instead of two.
+  let made: CampaignRecord | undefined;
   const created = await ports.store.mutate(plan.campaignId, (c) => {
-    if (c) return undefined;
+    if (c) return (made = undefined);
     const now = ports.clock();
     const fresh = createCampaign(plan, { now, dryRun: settings.dryRun, actions: settings.actions });
-    return coverChained(fresh, covering, imageName, now) ?? fresh;
+    const covered = coverChained(fresh, covering, imageName, now) ?? fresh;
+    return (made = advanceNow(ports, covered) ?? covered);
   });
   // A late redelivery of a campaign that was already superseded must not win the trigger back.
   if (created && created.state !== 'superseded') {
+    // Also on a redelivery after a crash between the swap and the supersede: the index remembers.
     const previous = await ports.store.swapTrigger(plan.trigger.ref, {
       campaignId: plan.campaignId,
       digest: plan.trigger.digest,
     });
-    if (previous && previous.campaignId !== plan.campaignId) {
+    if (previous && previous !== plan.campaignId) {
       const now = ports.clock();
-      await ports.store.change(previous.campaignId, (c) => supersede(c, plan.campaignId, now));
-      ports.log.info(
-        { campaignId: previous.campaignId, by: plan.campaignId },
-        'campaign superseded',
+      const superseded = await ports.store.change(previous, (c) =>
+        supersede(c, plan.campaignId, now),
       );
+      if (superseded)
+        ports.log.info({ campaignId: previous, by: plan.campaignId }, 'campaign superseded');
+      // Advanced before the older campaign let go of its requests: what waited on a limit may go now.
+      if (waitsOnLimit(created)) return void (await settle(ports, plan.campaignId));
     }
   }
-  await settle(ports, plan.campaignId);
+  // A redelivered plan finds the campaign made: advance it as any other event would.
+  if (created && created === made) await publishOutbox(ports, created);
+  else await settle(ports, plan.campaignId);
+}
+
+function waitsOnLimit(c: CampaignRecord): boolean {
+  return Object.values(c.targets).some(
+    (t) => t.state === 'pending' && t.reason?.startsWith('limit:') === true,
+  );
 }
 
 export async function onCampaignPlanned(

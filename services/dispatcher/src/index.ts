@@ -2,7 +2,7 @@ export { dispatcherConsumer, dispatcherService } from './service.js';
 export type { DispatcherConfig, DispatcherOptions } from './service.js';
 export { settle, tick } from './handlers.js';
 export type { DispatcherPorts, DispatcherSettings, ImagePlanner } from './handlers.js';
-export { CAMPAIGN_BUCKET, TRIGGER_BUCKET, campaignStore } from './store.js';
+export { CAMPAIGN_BUCKET, TRIGGER_BUCKET, campaignStore, triggerIndexSchema } from './store.js';
 export type { CampaignStore, TriggerIndex } from './store.js';
 export { startDispatcher } from './start.js';
 export type { StartDispatcherOptions } from './start.js';

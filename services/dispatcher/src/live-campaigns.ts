@@ -19,6 +19,16 @@ export interface LiveCampaigns {
   usageExcept(key: string): Usage;
   /** A record this replica wrote or read at `revision`. */
   saw(record: CampaignRecord, revision: number): void;
+  /**
+   * Counts `record` (a write of this replica still in flight) in the usage
+   * instead of what is known of its key, until the returned release is
+   * called (after the write succeeded or failed). Deciding and reserving in
+   * one synchronous step keeps the limits exact here without queueing the
+   * writes behind each other.
+   */
+  reserve(key: string, record: CampaignRecord): () => void;
+  /** Whether any campaign, finished ones included, had a target producing an image of this repository name. */
+  built(name: string): boolean;
   stop(): void;
 }
 
@@ -54,6 +64,18 @@ export async function watchLiveCampaigns(
   const groups = new Map<string, Map<string, number>>();
   // The same, as the Usage that advance() reads (it copies before it adds).
   const total: Usage = emptyUsage();
+  // Writes in flight: their usage is counted in the totals instead of their entry's.
+  const reserved = new Map<string, { usage: Usage }>();
+  const none = emptyUsage();
+  // Image repository names any campaign ever rebuilt (records are never deleted, so the watch sees them all).
+  const everBuilt = new Set<string>();
+  /** A target's image never changes after creation: a live key's names are known already. */
+  function noteImages(key: string, record: CampaignRecord): void {
+    if (entries.has(key)) return;
+    for (const name of imagesOf(record)) everBuilt.add(name);
+  }
+  const usageAt = (key: string): Usage =>
+    reserved.get(key)?.usage ?? entries.get(key)?.usage ?? none;
 
   function count(u: Usage, sign: 1 | -1): void {
     total.builds += sign * u.builds;
@@ -82,7 +104,9 @@ export async function watchLiveCampaigns(
 
   function keep(key: string, record: CampaignRecord | null, revision: number): void {
     const before = entries.get(key);
-    if (before) count(before.usage, -1);
+    // While a write of this key is in flight the totals count its reservation instead.
+    const counted = !reserved.has(key);
+    if (before && counted) count(before.usage, -1);
     if (record && isLive(record)) {
       // A target's image never changes after creation.
       const entry = {
@@ -92,7 +116,7 @@ export async function watchLiveCampaigns(
         usage: usageOf([record]),
       };
       entries.set(key, entry);
-      count(entry.usage, 1);
+      if (counted) count(entry.usage, 1);
       if (!before) index(key, entry.images, 1);
       dropped.delete(key);
     } else if (before) {
@@ -129,6 +153,7 @@ export async function watchLiveCampaigns(
       onInvalid(key, e);
       return;
     }
+    if (record) noteImages(key, record);
     keep(key, record, revision);
   }
 
@@ -145,8 +170,8 @@ export async function watchLiveCampaigns(
     },
     latest: (key) => entries.get(key),
     usageExcept(key) {
-      const own = entries.get(key)?.usage;
-      if (!own || (own.builds === 0 && own.pullRequests.size === 0)) return total;
+      const own = usageAt(key);
+      if (own.builds === 0 && own.pullRequests.size === 0) return total;
       // Copy only what this campaign's own requests have to be taken out of.
       const out: Usage = {
         pullRequests: new Map(total.pullRequests),
@@ -169,8 +194,24 @@ export async function watchLiveCampaigns(
       if ((entries.get(key)?.revision ?? 0) >= revision) return;
       if ((dropped.get(key) ?? 0) >= revision) return;
       if (!isLive(record)) dropped.set(key, revision);
+      noteImages(key, record);
       keep(key, record, revision);
     },
+    reserve(key, record) {
+      const mine = { usage: usageOf([record]) };
+      count(usageAt(key), -1);
+      count(mine.usage, 1);
+      reserved.set(key, mine);
+      noteImages(key, record);
+      return () => {
+        // A later reservation of the same key replaced this one: that one releases.
+        if (reserved.get(key) !== mine) return;
+        count(mine.usage, -1);
+        reserved.delete(key);
+        count(usageAt(key), 1);
+      };
+    },
+    built: (name) => everBuilt.has(name),
     stop: () => watch.stop(),
   };
 }

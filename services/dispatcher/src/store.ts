@@ -18,6 +18,11 @@ export const TRIGGER_BUCKET: BucketSpec = {
 export const triggerIndexSchema = z.object({
   campaignId: z.string().min(1),
   digest: z.string().min(1),
+  /**
+   * The campaign this one replaced, kept so that a plan redelivered after a
+   * crash between the swap and the supersede still supersedes it.
+   */
+  replaced: z.string().min(1).optional(),
 });
 export type TriggerIndex = z.infer<typeof triggerIndexSchema>;
 
@@ -44,7 +49,11 @@ export interface CampaignStore {
   activeWithImage(name: string): CampaignRecord[];
   /** What every other live campaign holds in flight, for the limits. */
   usageExcept(campaignId: string): Usage;
-  swapTrigger(ref: string, next: TriggerIndex): Promise<TriggerIndex | null>;
+  /**
+   * Points the trigger at `next`; resolves to the campaign it replaced (also
+   * when it already pointed at `next`, as a redelivery finds it), else null.
+   */
+  swapTrigger(ref: string, next: Omit<TriggerIndex, 'replaced'>): Promise<string | null>;
   /** Remembers that `campaignId` rebuilt image `name` as `digest`. */
   markProduced(name: string, digest: string, campaignId: string): Promise<void>;
   /** The campaign that rebuilt `name` as `digest`: a chained plan for it, however late, is covered. */
@@ -78,16 +87,33 @@ export function campaignStore(
     // No copy: the campaign transitions are pure (each clones what it changes).
     const next = fn(known ? known.record : null);
     if (next !== undefined) {
+      // Reserved as soon as decided (no await between): the next decision counts it.
+      const release = live.reserve(key, next);
       try {
         const revision = known
           ? await campaigns.update(key, next, known.revision)
           : await campaigns.create(key, next);
+        release();
         return seen({ key, value: next, revision });
       } catch (e) {
+        release();
         if (!isConflict(e)) throw e;
       }
     }
-    return seen(await campaigns.mutate(key, fn));
+    let release: (() => void) | undefined;
+    try {
+      const r = await campaigns.mutate(key, (current) => {
+        const out = fn(current);
+        release?.();
+        release = out === undefined ? undefined : live.reserve(key, out);
+        return out;
+      });
+      release?.();
+      return seen(r);
+    } catch (e) {
+      release?.();
+      throw e;
+    }
   }
 
   // The trigger index as this replica last wrote or read it, to save the read before a swap.
@@ -115,33 +141,37 @@ export function campaignStore(
     live: () => live.all(),
     activeWithImage: (name) => live.activeWithImage(name),
     usageExcept: (id) => live.usageExcept(encodeKvKey(id)),
-    /** Points the trigger at `next`; resolves to what it pointed at before. */
     async swapTrigger(ref, next) {
       const key = encodeKvKey(ref);
-      const known = knownTriggers.get(key);
-      if (known?.value.campaignId !== next.campaignId) {
-        try {
-          const revision = known
-            ? await triggers.update(key, next, known.revision)
-            : await triggers.create(key, next);
-          knowTrigger({ key, value: next, revision });
-          return known?.value ?? null;
-        } catch (e) {
-          if (!isConflict(e)) throw e;
-        }
-      }
-      let previous: TriggerIndex | null = null;
-      const r = await triggers.mutate(key, (current) => {
-        previous = current;
-        return current?.campaignId === next.campaignId ? undefined : next;
+      const pointing = (current: TriggerIndex | null): TriggerIndex => ({
+        ...next,
+        ...(current ? { replaced: current.campaignId } : {}),
       });
+      const known = knownTriggers.get(key);
+      if (known && known.value.campaignId === next.campaignId) return known.value.replaced ?? null;
+      // From what this replica last saw (a new trigger: created without a read); a conflict reads.
+      try {
+        const value = pointing(known?.value ?? null);
+        const revision = known
+          ? await triggers.update(key, value, known.revision)
+          : await triggers.create(key, value);
+        knowTrigger({ key, value, revision });
+        return value.replaced ?? null;
+      } catch (e) {
+        if (!isConflict(e)) throw e;
+      }
+      const r = await triggers.mutate(key, (current) =>
+        current?.campaignId === next.campaignId ? undefined : pointing(current),
+      );
       if (r) knowTrigger(r);
-      return previous;
+      return r?.value.replaced ?? null;
     },
     async markProduced(name, digest, campaignId) {
       await triggers.put(producedKey(name, digest), { campaignId, digest });
     },
     async producedBy(name, digest) {
+      // Only an image some campaign had as a target can have been produced: no read for the rest.
+      if (!live.built(name)) return null;
       return (await triggers.get(producedKey(name, digest)))?.value.campaignId ?? null;
     },
   };

@@ -83,10 +83,7 @@ export function advance(
   if (campaign.state !== 'active') return undefined;
   const c = clone(campaign);
   const at = options.now.toISOString();
-  const usage: Usage = {
-    pullRequests: new Map([...options.usage.pullRequests].map(([k, v]) => [k, new Set(v)])),
-    builds: options.usage.builds,
-  };
+  const usage = tally(options.usage);
   let changed = propagateBlocks(c, at);
   const open = inSchedule(options.limits.schedules, options.now);
   const pending = Object.values(c.targets)
@@ -118,7 +115,7 @@ export function advance(
       changed = setWaiting(t, limit) || changed;
       continue;
     }
-    if (group !== undefined) addPr(usage, t.repository, group);
+    if (group !== undefined) usage.addPr(t.repository, group);
     if (t.action === 'build') usage.builds += 1;
     t.bumps = bumps;
     if (group !== undefined) t.group = group;
@@ -143,22 +140,54 @@ function waitingReason(c: CampaignRecord, waiting: readonly string[]): string {
   ].join('; ');
 }
 
+/**
+ * The usage an advance starts from plus what it requests, without copying
+ * the usage it was given (every live campaign's, shared and read-only).
+ */
+interface Tally {
+  builds: number;
+  hasPr(repository: string, group: string): boolean;
+  prsIn(repository: string): number;
+  prs(): number;
+  addPr(repository: string, group: string): void;
+}
+
+function tally(base: Usage): Tally {
+  const added = new Map<string, Set<string>>();
+  let addedPrs = 0;
+  let basePrs: number | undefined;
+  return {
+    builds: base.builds,
+    hasPr: (repository, group) =>
+      !!base.pullRequests.get(repository)?.has(group) || !!added.get(repository)?.has(group),
+    prsIn: (repository) =>
+      (base.pullRequests.get(repository)?.size ?? 0) + (added.get(repository)?.size ?? 0),
+    prs: () => (basePrs ??= totalPrs(base)) + addedPrs,
+    addPr(repository, group) {
+      if (this.hasPr(repository, group)) return;
+      const set = added.get(repository) ?? new Set<string>();
+      set.add(group);
+      added.set(repository, set);
+      addedPrs += 1;
+    },
+  };
+}
+
 function limitReason(
   t: TargetRecord,
   group: string | undefined,
-  usage: Usage,
+  usage: Tally,
   limits: Limits,
 ): string | undefined {
   if (t.action === 'build' && usage.builds >= limits.concurrentBuilds) {
     return `limit: ${limits.concurrentBuilds} concurrent builds`;
   }
   if (group === undefined) return undefined;
-  const inRepo = usage.pullRequests.get(t.repository);
-  if (inRepo?.has(group)) return undefined; // joins a PR already open
-  if ((inRepo?.size ?? 0) >= limits.openPullRequestsPerRepository) {
+  if (usage.hasPr(t.repository, group)) return undefined; // joins a PR already open
+  if (usage.prsIn(t.repository) >= limits.openPullRequestsPerRepository) {
     return `limit: ${limits.openPullRequestsPerRepository} open pull requests in ${t.repository}`;
   }
-  if (totalPrs(usage) >= limits.openPullRequests)
+  if (usage.prs() >= limits.openPullRequests)
     return `limit: ${limits.openPullRequests} open pull requests`;
   return undefined;
 }

@@ -20,7 +20,16 @@ export const TERMINAL: ReadonlySet<TargetState> = new Set([
 const BLOCKING: ReadonlySet<TargetState> = new Set(['failed', 'blocked', 'superseded', 'stale']);
 
 export function clone(c: CampaignRecord): CampaignRecord {
-  return structuredClone(c);
+  return copyJson(c);
+}
+
+/** A deep copy of JSON data (records are stored as JSON): several times cheaper than structuredClone. */
+function copyJson<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyJson) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = copyJson(v);
+  return out as T;
 }
 
 /** Moves a target to `state`, keeping the history; `reason` replaces the old one. */

@@ -6,6 +6,7 @@ import type { CampaignRecord } from './schema.js';
  * catalog image has nothing to watch, so it is done once dispatched.
  */
 export function markPublished(c0: CampaignRecord, now: Date): CampaignRecord | undefined {
+  if (!Object.values(c0.targets).some((t) => t.outbox)) return undefined;
   const c = clone(c0);
   const at = now.toISOString();
   let changed = false;
