@@ -5,14 +5,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { connectBus } from '@restack/bus';
-import { loadConfig } from '@restack/config';
 import { createLogger, silentLogger } from '@restack/core';
 import type { RegistryClient } from '@restack/registry';
 import { startRuntime, type Runtime } from '@restack/service';
-import { dispatcherService } from '@restack/svc-dispatcher';
-import { graphService } from '@restack/svc-graph';
 import { registryWatcherService } from '@restack/svc-registry-watcher';
 import { signBody } from '@restack/webhooks';
+import { Worker } from 'node:worker_threads';
+import { DOWNSTREAM, downstreamService } from './services.js';
 
 const SECRET = 'bench-secret';
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -137,6 +136,9 @@ export interface FeedResult {
   unanswered: number;
   /** CPU time of this process (watcher, graph, dispatcher and the feeding) over the run. */
   cpuMs: number;
+  /** NATS messages the services' connection sent and received over the run. */
+  messagesOut: number;
+  messagesIn: number;
 }
 
 export interface FeedOptions {
@@ -155,10 +157,40 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
+/** A thread running one downstream service; resolves once it is ready. */
+async function serviceThread(role: string, natsUrl: string, config: string): Promise<Worker> {
+  const worker = new Worker(new URL('./service-thread.js', import.meta.url), {
+    workerData: { role, natsUrl, config },
+  });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve());
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`${role} thread exited with ${code}`)));
+  });
+  return worker;
+}
+
+async function stopThread(worker: Worker): Promise<void> {
+  const stopped = new Promise((resolve) => worker.once('message', resolve));
+  worker.postMessage('stop');
+  await stopped;
+  await worker.terminate();
+}
+
+export interface PipelineOptions {
+  /**
+   * The graph service and the dispatcher each in a thread of its own, with its
+   * own connection, as deployed (one process per service); else all three
+   * share this thread and one connection.
+   */
+  threads?: boolean;
+}
+
 export async function startPipeline(
   natsUrl: string,
   dir: string,
   shape: PipelineShape,
+  options: PipelineOptions = {},
 ): Promise<Pipeline> {
   const { config, refs } = writeOrg(dir, shape);
   const table: Table = { byRef: new Map(), byDigest: new Map() };
@@ -173,24 +205,16 @@ export async function startPipeline(
     schedule: false,
     webhooks: false,
   });
-  const unlimited = 1_000_000;
+  const threads = options.threads
+    ? await Promise.all(DOWNSTREAM.map((role) => serviceThread(role, natsUrl, config)))
+    : [];
   const runtime = await startRuntime({
     name: 'bench-load',
     services: [
       watcher,
-      graphService({ config: await loadConfig(config) }),
-      dispatcherService({
-        config: {
-          // Politeness limits would hold most targets back by design; the bench measures the pipeline.
-          limits: {
-            openPullRequests: unlimited,
-            openPullRequestsPerRepository: unlimited,
-            concurrentBuilds: unlimited,
-            schedules: [],
-          },
-        },
-        tickMs: 3_600_000,
-      }),
+      ...(options.threads
+        ? []
+        : await Promise.all(DOWNSTREAM.map((role) => downstreamService(role, config)))),
     ],
     nats: { servers: natsUrl },
     // RESTACK_LOG_LEVEL=warn shows what the services complain about.
@@ -246,6 +270,7 @@ export async function startPipeline(
     let refused = 0;
     let next = 0;
     const cpu0 = process.cpuUsage();
+    const stats0 = runtime.bus()!.connection.stats();
     const t0 = performance.now();
     const one = async (n: number) => {
       if (!(await send(refs[n % refs.length]!))) refused++;
@@ -285,6 +310,10 @@ export async function startPipeline(
       refused,
       unanswered,
       cpuMs: (({ user, system }) => (user + system) / 1000)(process.cpuUsage(cpu0)),
+      ...(({ outMsgs, inMsgs }) => ({
+        messagesOut: outMsgs - stats0.outMsgs,
+        messagesIn: inMsgs - stats0.inMsgs,
+      }))(runtime.bus()!.connection.stats()),
     };
   }
 
@@ -296,6 +325,7 @@ export async function startPipeline(
       sub.unsubscribe();
       await observer.close();
       await runtime.stop('bench done');
+      await Promise.all(threads.map(stopThread));
     },
   };
 }

@@ -8,6 +8,7 @@ import { loadConfig } from '@restack/config';
 import { extractDockerfile } from '@restack/dockerfile';
 import { findDockerfiles, loadGraph, planChange } from '@restack/graph';
 import { parseReference } from '@restack/reference';
+import { benchFloor } from './floor.js';
 import { benchGraphService } from './graph-service.js';
 import { benchLoad } from './load.js';
 import { writeSyntheticOrg } from './synthetic.js';
@@ -20,6 +21,8 @@ function ms(start: number): string {
 async function main(): Promise<void> {
   // `npm run bench -- --load`: only the load figures.
   if (process.argv.includes('--load')) return benchLoad();
+  // `npm run bench -- --floor`: the JetStream work per event with no restack code.
+  if (process.argv.includes('--floor')) return benchFloor();
   const dir = mkdtempSync(path.join(tmpdir(), 'restack-bench-'));
   try {
     const { config, dockerfiles } = writeSyntheticOrg(dir);
@@ -64,6 +67,7 @@ async function main(): Promise<void> {
     await benchGraphService(dir, config);
     await benchWatcher();
     await benchLoad();
+    await benchFloor();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

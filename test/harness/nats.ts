@@ -22,6 +22,8 @@ export interface TestNats {
   dataDir: string;
   /** The server's recent log lines, for failure messages. */
   logs(): string;
+  /** The running server's process id (for CPU figures), undefined while stopped. */
+  pid(): number | undefined;
   /** Graceful stop (SIGTERM). */
   stop(): Promise<void>;
   /** Crash (SIGKILL): nothing is flushed or said goodbye to. */
@@ -125,6 +127,7 @@ export async function startNats(): Promise<TestNats> {
     port,
     dataDir,
     logs: () => lines.join('\n'),
+    pid: () => (child as ChildProcess | null)?.pid,
     stop: () => halt('SIGTERM'),
     kill: () => halt('SIGKILL'),
     start,
