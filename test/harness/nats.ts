@@ -143,13 +143,13 @@ export async function startNats(): Promise<TestNats> {
 }
 
 /**
- * Polls `check` until it returns something other than undefined/false, or
+ * Polls `check` until it returns something other than undefined, null or false, or
  * fails after `timeoutMs` with `what` in the message. For state that changes
  * asynchronously; it asserts an outcome, never how long it took.
  */
 export async function waitFor<T>(
   what: string,
-  check: () => Promise<T | undefined | false> | T | undefined | false,
+  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
   timeoutMs = 20_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -157,7 +157,8 @@ export async function waitFor<T>(
   for (;;) {
     try {
       const value = await check();
-      if (value !== undefined && value !== false) return value;
+      // null is "not there yet" too: a field read off a record that exists but is not filled in.
+      if (value !== undefined && value !== null && value !== false) return value;
     } catch (e) {
       last = e;
     }

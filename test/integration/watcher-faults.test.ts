@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it, type TestContext } from 'node:test';
 import type { RegistrySettings } from '@restack/registry';
+import type { Watcher, WatcherOptions } from '@restack/svc-registry-watcher';
 import {
   startFaultProxy,
   type Fault,
@@ -10,6 +11,8 @@ import {
 } from '../harness/fault-proxy.js';
 import { pushImage, sha256 } from '../harness/images.js';
 import { startRegistry, type TestRegistry } from '../harness/registry.js';
+import { waitFor } from '../harness/nats.js';
+import { signBody } from '@restack/webhooks';
 import { backbone, registryClient, watcher, type Backbone } from './watcher-fixture.js';
 
 // The registry watcher polling a real registry through the fault proxy: a
@@ -30,9 +33,14 @@ interface Setup {
   lastError(): Promise<{ kind: string; reason: string } | null | undefined>;
   /** Moves base:1 in the registry itself, behind the proxy's back. */
   move(): Promise<string>;
+  watcher: Watcher;
 }
 
-async function setup(t: TestContext, settings: RegistrySettings): Promise<Setup> {
+async function setup(
+  t: TestContext,
+  settings: RegistrySettings,
+  options: Partial<WatcherOptions> = {},
+): Promise<Setup> {
   const bb = await backbone(t);
   const reg = await startRegistry();
   t.after(() => reg.close());
@@ -41,7 +49,12 @@ async function setup(t: TestContext, settings: RegistrySettings): Promise<Setup>
   const v1 = (await pushImage(reg.url, 'base', '1', layer('1'))).digest;
   const ref = `${proxy.host}/base:1`;
   const client = await registryClient(t, [proxy.host], settings);
-  const w = await watcher(t, { bus: bb.bus, registryClient: client, graphSource: () => [ref] });
+  const w = await watcher(t, {
+    bus: bb.bus,
+    registryClient: client,
+    graphSource: () => [ref],
+    ...options,
+  });
   assert.deepEqual((await w.pollOnce()).outcomes, { 'first-seen': 1 });
   proxy.reset();
   return {
@@ -53,6 +66,7 @@ async function setup(t: TestContext, settings: RegistrySettings): Promise<Setup>
     pollOnce: async () => (await w.pollOnce()).outcomes,
     lastError: async () => (await w.state(ref))?.lastError,
     move: async () => (await pushImage(reg.url, 'base', '1', layer('2'))).digest,
+    watcher: w,
   };
 }
 
@@ -185,6 +199,48 @@ describe('registry watcher through registry faults', () => {
       const moved = await failsWithoutEvent(s, 'digest-mismatch');
       s.proxy.clearFaults();
       await recovers(s, moved);
+    },
+  );
+
+  it(
+    'a webhook whose check meets a burst of 5xx is looked at again until the registry answers: one event, no poll',
+    { timeout: TIMEOUT },
+    async (t) => {
+      const {
+        bb,
+        proxy,
+        ref,
+        v1,
+        move,
+        watcher: w,
+      } = await setup(
+        t,
+        { retries: 0 },
+        { config: { webhooks: { generic: { secretEnv: 'HOOK' } } }, env: { HOOK: 'hook-secret' } },
+      );
+      const moved = await move();
+      // The first look and the next one fail; the webhook names the digest to wait for.
+      proxy.inject({ type: 'status', status: 503 }, { match: MANIFESTS, times: 2 });
+      const body = Buffer.from(JSON.stringify({ ref, digest: moved }));
+      const reply = await w.handleWebhook('generic', {
+        headers: {
+          'content-type': 'application/json',
+          'x-restack-signature': signBody('hook-secret', body),
+        },
+        body,
+      });
+      assert.equal(reply.status, 202);
+      await waitFor('the move announced after the registry recovered', async () => {
+        return (await bb.events('restack.digest.changed')).length === 1;
+      });
+      const changed = await bb.events('restack.digest.changed');
+      assert.equal(changed[0]?.data.previousDigest, v1);
+      assert.equal(changed[0]?.data.digest, moved);
+      assert.equal(changed[0]?.data.detectedBy, 'webhook');
+      assert.ok(
+        proxy.requests.filter((r) => r.status === 503).length === 2,
+        'both faults were met',
+      );
     },
   );
 });

@@ -203,7 +203,13 @@ describe('registry watcher: webhooks', () => {
       });
       t.after(() => reg.close());
       const ref = `${reg.host}/app:1`;
+      const lines: string[] = [];
+      const logger = pino(
+        { level: 'debug' },
+        new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) }),
+      );
       const w = await watcher(t, {
+        logger,
         bus,
         registryClient: await registryClient(t, [reg.host]),
         graphSource: () => [ref],
@@ -211,8 +217,13 @@ describe('registry watcher: webhooks', () => {
         env,
         webhooks: { port, host: '127.0.0.1' },
       });
-      await pushImage(reg.url, 'app', '1', layer('1'));
-      await waitFor('the first push to be recorded', async () => (await w.state(ref))?.digest);
+      // Distribution notifies before it moves the tag, so the first check can find no tag yet:
+      // wait for the pushed digest itself, or push 2 could be the first one the watcher sees.
+      const first = (await pushImage(reg.url, 'app', '1', layer('1'))).digest;
+      await waitFor(
+        'the first push to be recorded',
+        async () => (await w.state(ref))?.digest === first,
+      );
       const digests: string[] = [];
       for (const n of [2, 3, 4]) {
         digests.push((await pushImage(reg.url, 'app', '1', layer(String(n)))).digest);
@@ -220,7 +231,17 @@ describe('registry watcher: webhooks', () => {
           `the event for push ${n}`,
           async () => (await events('restack.digest.changed')).length === digests.length,
           60_000,
-        );
+        ).catch(async (e: unknown) => {
+          // It timed out in a few loaded full-suite runs and never alone: say what was there.
+          const seen = (await events('restack.digest.changed')).map(
+            (x) => `${x.data.previousDigest} -> ${x.data.digest}`,
+          );
+          const state = await w.state(ref);
+          throw new Error(
+            `${String(e)}; pushed ${JSON.stringify(digests)}; events ${JSON.stringify(seen)}; ` +
+              `state ${JSON.stringify(state)}; watcher log:\n${lines.join('')}`,
+          );
+        });
       }
       await w.pollOnce();
       const changed = await events('restack.digest.changed');

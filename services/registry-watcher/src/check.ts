@@ -100,9 +100,12 @@ export async function checkReference(
   ports: CheckPorts,
 ): Promise<CheckResult & { stored: StoredState }> {
   const { ref, detectedBy } = input;
-  let stored = input.cached === undefined ? await ports.state.read(ref) : input.cached;
+  // The state and the registry are asked at once: neither answer depends on the other.
+  let [stored, looked] = await Promise.all([
+    input.cached === undefined ? ports.state.read(ref) : input.cached,
+    ports.lookup.digest(ref),
+  ]);
   let fresh = input.cached === undefined;
-  let looked = await ports.lookup.digest(ref);
   for (let attempt = 1; ; attempt++) {
     looked = await withPlatforms(ref, looked, stored, ports);
     const obs = looked;

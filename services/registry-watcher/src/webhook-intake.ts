@@ -10,8 +10,11 @@ import type { DetectedBy } from './decide.js';
 import type { WebhookReply } from './http.js';
 import { concerns, watchedNamed } from './refs.js';
 
-/** When a webhook names a digest the registry does not show yet, look again after these pauses. */
-const CONFIRM_DELAYS_MS = [100, 400, 1500, 5000];
+/**
+ * When a webhook names a digest the registry does not show yet, or the check
+ * failed, look again after these pauses (about 22 s in all; then the next poll).
+ */
+const CONFIRM_DELAYS_MS = [100, 400, 1500, 5000, 15000];
 
 /** Reads each configured kind's secret from the environment by the name restack.yaml gives. */
 export function secretsFrom(config: WatchSettings, env: NodeJS.ProcessEnv): WebhookSecrets {
@@ -59,7 +62,8 @@ export function createWebhookIntake(deps: WebhookIntakeDeps): WebhookIntake {
 
   /** The registry has not caught up with what the webhook says (yet): whether to look again. */
   function behind(x: CheckResult, digest: string): boolean {
-    if (x.outcome === 'failed') return false;
+    // A failed look (a timeout, a 5xx under load) would otherwise leave the change to the next poll.
+    if (x.outcome === 'failed') return true;
     // A first push can be announced before its tag exists: missing is "not yet" too.
     return x.state.digest !== digest && x.state.pending?.digest !== digest;
   }
@@ -70,12 +74,25 @@ export function createWebhookIntake(deps: WebhookIntakeDeps): WebhookIntake {
    * again a few times; the registry's answer stays the only source of digests.
    */
   function confirmLater(ref: string, digest: string, first: CheckResult, attempt = 0): void {
-    if (!behind(first, digest) || attempt >= CONFIRM_DELAYS_MS.length || stopped) return;
+    if (behind(first, digest)) lookAgain(ref, digest, attempt);
+  }
+
+  function lookAgain(ref: string, digest: string, attempt: number): void {
+    if (attempt >= CONFIRM_DELAYS_MS.length || stopped) return;
     const timer = setTimeout(() => {
       confirming.delete(timer);
       check(ref, 'webhook')
-        .then((x) => confirmLater(ref, digest, x, attempt + 1))
-        .catch((e: unknown) => log.warn({ ref, err: errorMessage(e) }, 'webhook re-check failed'));
+        .then((x) => {
+          log.debug(
+            { ref, hinted: digest, outcome: x.outcome, digest: x.state.digest },
+            'webhook re-checked',
+          );
+          confirmLater(ref, digest, x, attempt + 1);
+        })
+        .catch((e: unknown) => {
+          log.warn({ ref, err: errorMessage(e) }, 'webhook re-check failed');
+          lookAgain(ref, digest, attempt + 1);
+        });
     }, CONFIRM_DELAYS_MS[attempt]);
     timer.unref();
     confirming.add(timer);
@@ -95,6 +112,14 @@ export function createWebhookIntake(deps: WebhookIntakeDeps): WebhookIntake {
     );
     try {
       const results = await Promise.all(refs.map((ref) => check(ref, 'webhook')));
+      log.debug(
+        {
+          kind,
+          hints: r.hints,
+          checked: results.map((x) => ({ ref: x.ref, outcome: x.outcome, digest: x.state.digest })),
+        },
+        'webhook checked',
+      );
       for (const x of results) {
         const hinted = r.hints.find(
           (h) => h.tag !== null && h.digest !== null && concerns(x.ref, h.name, h.tag),
