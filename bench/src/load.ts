@@ -48,7 +48,9 @@ function report(
       `max ${(sorted.at(-1) ?? NaN).toFixed(1)} ms; CPU of this process ${(r.cpuMs / r.sent).toFixed(2)} ms/event; ` +
       (threads
         ? ''
-        : `NATS messages per event ${(r.messagesOut / r.sent).toFixed(1)} out, ${(r.messagesIn / r.sent).toFixed(1)} in; `) +
+        : `NATS messages per event ${(r.messagesOut / r.sent).toFixed(1)} out, ${(r.messagesIn / r.sent).toFixed(1)} in ` +
+          `(${Math.round(r.bytesOut / r.sent)} and ${Math.round(r.bytesIn / r.sent)} bytes), ` +
+          `${(r.writeCalls / r.sent).toFixed(2)} write calls; `) +
       `peak RSS ${peakRssMb.toFixed(0)} MB; load average ${load()}`,
   );
 }

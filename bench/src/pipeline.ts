@@ -1,7 +1,7 @@
 // The watcher, graph and dispatcher in one runtime over a real nats-server,
 // fed by signed webhooks: what the load bench and the soak both drive.
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { connectBus } from '@restack/bus';
@@ -139,6 +139,20 @@ export interface FeedResult {
   /** NATS messages the services' connection sent and received over the run. */
   messagesOut: number;
   messagesIn: number;
+  /** Bytes the services' connection sent and received over the run. */
+  bytesOut: number;
+  bytesIn: number;
+  /** write() system calls of this process over the run (NaN where /proc/self/io is not there). */
+  writeCalls: number;
+}
+
+/** This process's write system calls so far, from Linux's /proc/self/io; NaN elsewhere. */
+function writeCalls(): number {
+  try {
+    return Number(/^syscw: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
 }
 
 export interface FeedOptions {
@@ -270,6 +284,7 @@ export async function startPipeline(
     let refused = 0;
     let next = 0;
     const cpu0 = process.cpuUsage();
+    const writes0 = writeCalls();
     const stats0 = runtime.bus()!.connection.stats();
     const t0 = performance.now();
     const one = async (n: number) => {
@@ -310,9 +325,12 @@ export async function startPipeline(
       refused,
       unanswered,
       cpuMs: (({ user, system }) => (user + system) / 1000)(process.cpuUsage(cpu0)),
-      ...(({ outMsgs, inMsgs }) => ({
+      writeCalls: writeCalls() - writes0,
+      ...(({ outMsgs, inMsgs, outBytes, inBytes }) => ({
         messagesOut: outMsgs - stats0.outMsgs,
         messagesIn: inMsgs - stats0.inMsgs,
+        bytesOut: outBytes - stats0.outBytes,
+        bytesIn: inBytes - stats0.inBytes,
       }))(runtime.bus()!.connection.stats()),
     };
   }
