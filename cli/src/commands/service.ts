@@ -2,7 +2,7 @@ import { loadConfig } from '@restack/config';
 import { createLogger, RestackError } from '@restack/core';
 import { startRuntime } from '@restack/service';
 import { parseCommandArgs } from '../args.js';
-import { restackServices } from '../up/services.js';
+import { registryClientOf, restackServices } from '../up/services.js';
 import { gatewayService } from '../up/gateway.js';
 import { exampleConfigPath, stateDirectory } from '../up/state.js';
 
@@ -21,9 +21,14 @@ export async function serviceCommand(argv: string[]): Promise<number> {
   const name = positionals[0];
   const loaded = await loadConfig(values.config ?? exampleConfigPath());
   const log = createLogger({ name: name ?? 'restack' });
+  const registryClient = registryClientOf(loaded, log);
   const all = [
-    ...(await restackServices(loaded, { log, stateDir: stateDirectory(values.state) })),
-    gatewayService(loaded, log),
+    ...(await restackServices(loaded, {
+      log,
+      stateDir: stateDirectory(values.state),
+      registryClient,
+    })),
+    gatewayService(loaded, log, registryClient),
   ];
   const service = all.find((s) => s.name === name);
   if (!service) {

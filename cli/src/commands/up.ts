@@ -5,7 +5,7 @@ import { startRuntime } from '@restack/service';
 import { startGateway } from '@restack/svc-gateway';
 import { parseCommandArgs } from '../args.js';
 import { startEmbeddedNats, type EmbeddedNats } from '../up/nats-server.js';
-import { restackServices } from '../up/services.js';
+import { registryClientOf, restackServices } from '../up/services.js';
 import { gatewayOptions } from '../up/gateway.js';
 import { upRoutes, webhooksOnGateway } from '../up/routes.js';
 import { exampleConfigPath, stateDirectory } from '../up/state.js';
@@ -39,7 +39,7 @@ export async function upCommand(argv: string[]): Promise<number> {
   const nats = loaded.config.nats ?? {
     servers: (embedded = await startEmbeddedNats(stateDir, log)).url,
   };
-  const wiring = { log, stateDir };
+  const wiring = { log, stateDir, registryClient: registryClientOf(loaded, log) };
   const services = await restackServices(loaded, wiring);
   webhooksOnGateway(services);
   const runtime = await startRuntime({
@@ -55,7 +55,7 @@ export async function upCommand(argv: string[]): Promise<number> {
     await runtime.ready;
     const bus = runtime.bus();
     gateway = await startGateway({
-      ...gatewayOptions(loaded, log),
+      ...gatewayOptions(loaded, log, wiring.registryClient),
       ...(bus ? { bus, routes: upRoutes(services, bus, log.child({ service: 'gateway' })) } : {}),
       port,
       metrics: { registry: runtime.metrics },

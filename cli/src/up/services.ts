@@ -1,7 +1,7 @@
 import type { LoadedConfig } from '@restack/config';
 import { RestackError, type Logger } from '@restack/core';
 import { loadGraph } from '@restack/graph';
-import { createRegistryClient } from '@restack/registry';
+import { createRegistryClient, type RegistryClient } from '@restack/registry';
 import { withBus, type RuntimeOptions } from '@restack/service';
 import type { Bus } from '@restack/bus';
 import { registryWatcherService, watchedReferences } from '@restack/svc-registry-watcher';
@@ -21,6 +21,16 @@ import path from 'node:path';
 export interface ServiceWiring {
   log: Logger;
   stateDir: string;
+  /** The one registry client of the process, so its per-registry limits hold across services. */
+  registryClient: RegistryClient;
+}
+
+/** The registry client every service and the gateway of one process share. */
+export function registryClientOf(loaded: LoadedConfig, log: Logger): RegistryClient {
+  return createRegistryClient({
+    registries: loaded.config.registries,
+    logger: log.child({ component: 'registry' }),
+  });
 }
 
 /** Every service restack runs, wired to the config, for one process or one each. */
@@ -28,10 +38,7 @@ export async function restackServices(
   loaded: LoadedConfig,
   wiring: ServiceWiring,
 ): Promise<RuntimeOptions['services']> {
-  const registryClient = createRegistryClient({
-    registries: loaded.config.registries,
-    logger: wiring.log.child({ component: 'registry' }),
-  });
+  const { registryClient } = wiring;
   const github = gitHubPortFromConfig(loaded.config.github, {
     baseDir: loaded.baseDir,
     logger: wiring.log.child({ component: 'github' }),
@@ -140,11 +147,7 @@ async function currentGraph(bus: Bus, loaded: LoadedConfig, log: Logger) {
 }
 
 /** Resolves a tag's current digest for the dashboard's manual trigger. */
-export function digestResolver(
-  loaded: LoadedConfig,
-  log: Logger,
-): (ref: string) => Promise<string> {
-  const client = createRegistryClient({ registries: loaded.config.registries, logger: log });
+export function digestResolver(client: RegistryClient): (ref: string) => Promise<string> {
   return async (ref) => {
     const result = await client.resolve(ref, { platforms: false });
     if (!result.ok) {
