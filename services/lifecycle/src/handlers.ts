@@ -1,7 +1,8 @@
-import { encodeKvKey, type TypedKv } from '@restack/bus';
+import type { TypedKv } from '@restack/bus';
 import type { EventOf } from '@restack/events';
 import type { ScanSummary } from '@restack/lifecycle';
 import type { TagHistory } from './schema.js';
+import { keepNewerScan } from './scans.js';
 import { recordSighting } from './sightings.js';
 
 /** A tag moved: remember when restack first saw the new digest (and that the old one came before). */
@@ -26,7 +27,5 @@ export async function onScanCompleted(
     scannedAt: event.occurredAt,
     counts: d.vulnerabilities,
   };
-  await scans.mutate(encodeKvKey(d.digest), (current) =>
-    current && current.scannedAt >= summary.scannedAt ? undefined : summary,
-  );
+  await keepNewerScan(scans, summary);
 }

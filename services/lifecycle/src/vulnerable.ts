@@ -1,6 +1,7 @@
-import { encodeKvKey, type TypedKv } from '@restack/bus';
+import type { TypedKv } from '@restack/bus';
 import type { EventOf } from '@restack/events';
 import type { ScanSummary } from '@restack/lifecycle';
+import { keepNewerScan } from './scans.js';
 
 /**
  * restack.image.vulnerable -> the image's scan summary with the dates its
@@ -24,7 +25,5 @@ export async function onImageVulnerable(
         : [],
     ),
   };
-  await scans.mutate(encodeKvKey(d.digest), (current) =>
-    current && current.scannedAt > summary.scannedAt ? undefined : summary,
-  );
+  await keepNewerScan(scans, summary);
 }
