@@ -14,7 +14,15 @@ import {
 } from './handlers.js';
 import { watchLiveCampaigns } from './live-campaigns.js';
 import { dispatcherMetrics, metricsRegistry, observedStore } from './metrics.js';
-import { CAMPAIGN_BUCKET, TRIGGER_BUCKET, campaignStore, triggerIndexSchema } from './store.js';
+import {
+  CAMPAIGN_BUCKET,
+  TRIGGER_BUCKET,
+  campaignStore,
+  moveLegacyProduced,
+  producedBucket,
+  producedSchema,
+  triggerIndexSchema,
+} from './store.js';
 import { onImageVulnerable } from './vulnerable.js';
 
 const WORKER_EVENTS = [
@@ -84,6 +92,8 @@ export interface DispatcherOptions {
    * prom-client's default registry.
    */
   metrics?: Registry;
+  /** How long the produced-image index remembers a rebuilt digest. Default 90 days. */
+  producedRetentionMs?: number;
 }
 
 /** The dispatcher as a service definition, for `restack up` (startRuntime) or on its own. */
@@ -103,9 +113,10 @@ export function dispatcherService(options: DispatcherOptions): ServiceDefinition
         return onWorkerEvent(event, ports);
     }
   });
+  const produced = producedBucket(options.producedRetentionMs);
   return defineService<DispatcherPorts>({
     name: 'dispatcher',
-    buckets: [CAMPAIGN_BUCKET, TRIGGER_BUCKET],
+    buckets: [CAMPAIGN_BUCKET, TRIGGER_BUCKET, produced],
     handlers: [handle],
     async setup(ctx) {
       const campaigns = await ctx.bus.kv(CAMPAIGN_BUCKET.name, campaignRecordSchema);
@@ -115,8 +126,13 @@ export function dispatcherService(options: DispatcherOptions): ServiceDefinition
         (key, e) =>
           ctx.log.warn({ key, err: errorMessage(e) }, 'unreadable campaign record skipped'),
       );
+      const triggers = await ctx.bus.kv(TRIGGER_BUCKET.name, triggerIndexSchema);
+      const producedKv = await ctx.bus.kv(produced.name, producedSchema);
+      const moved = await moveLegacyProduced(triggers, producedKv);
+      if (moved > 0)
+        ctx.log.info({ moved }, 'produced-image index moved out of the trigger bucket');
       const store = observedStore(
-        campaignStore(campaigns, await ctx.bus.kv(TRIGGER_BUCKET.name, triggerIndexSchema), live),
+        campaignStore(campaigns, triggers, producedKv, live),
         dispatcherMetrics(metricsRegistry(options.metrics, ctx)),
       );
       return {

@@ -15,6 +15,29 @@ export const TRIGGER_BUCKET: BucketSpec = {
   description: 'latest campaign per trigger reference (dispatcher)',
 };
 
+/** How long the produced-image index remembers a rebuilt digest, by default: 90 days. */
+export const PRODUCED_RETENTION_MS = 90 * 86_400_000;
+
+/**
+ * Which campaign rebuilt which image digest, for a chained plan the watcher
+ * sees late. Entries expire after `retentionMs` (NATS max_age), so the index
+ * does not grow with every build forever.
+ */
+export function producedBucket(retentionMs = PRODUCED_RETENTION_MS): BucketSpec {
+  return {
+    name: 'restack-campaign-produced',
+    history: 1,
+    ttlMs: retentionMs,
+    description: 'image digests campaigns rebuilt, for late chained plans (dispatcher)',
+  };
+}
+
+export const producedSchema = z.object({
+  campaignId: z.string().min(1),
+  digest: z.string().min(1),
+});
+export type Produced = z.infer<typeof producedSchema>;
+
 export const triggerIndexSchema = z.object({
   campaignId: z.string().min(1),
   digest: z.string().min(1),
@@ -60,13 +83,41 @@ export interface CampaignStore {
   producedBy(name: string, digest: string): Promise<string | null>;
 }
 
-// In the trigger bucket; `=p` never starts an encoded reference (escapes are `=XX` hex).
-const producedKey = (name: string, digest: string) =>
-  `=produced/${encodeKvKey(`${name}@${digest}`)}`;
+const producedKey = (name: string, digest: string) => encodeKvKey(`${name}@${digest}`);
+
+// Where releases before the produced bucket kept the index, in the trigger bucket
+// (`=p` never starts an encoded reference: escapes are `=XX` hex).
+const LEGACY_PRODUCED = '=produced/';
+
+/**
+ * Moves produced-index entries an older release wrote into the trigger bucket
+ * (where nothing ever expired them) into the produced bucket. Idempotent, so
+ * every replica may run it at start; resolves to how many it moved.
+ */
+export async function moveLegacyProduced(
+  triggers: TypedKv<TriggerIndex>,
+  produced: TypedKv<Produced>,
+): Promise<number> {
+  let moved = 0;
+  for (const key of await triggers.keys()) {
+    if (!key.startsWith(LEGACY_PRODUCED)) continue;
+    const r = await triggers.get(key);
+    if (r) {
+      await produced.put(key.slice(LEGACY_PRODUCED.length), {
+        campaignId: r.value.campaignId,
+        digest: r.value.digest,
+      });
+    }
+    await triggers.delete(key);
+    moved++;
+  }
+  return moved;
+}
 
 export function campaignStore(
   campaigns: TypedKv<CampaignRecord>,
   triggers: TypedKv<TriggerIndex>,
+  produced: TypedKv<Produced>,
   live: LiveCampaigns,
 ): CampaignStore {
   const seen = (r: KvRecord<CampaignRecord> | null) => {
@@ -167,12 +218,12 @@ export function campaignStore(
       return r?.value.replaced ?? null;
     },
     async markProduced(name, digest, campaignId) {
-      await triggers.put(producedKey(name, digest), { campaignId, digest });
+      await produced.put(producedKey(name, digest), { campaignId, digest });
     },
     async producedBy(name, digest) {
       // Only an image some campaign had as a target can have been produced: no read for the rest.
       if (!live.built(name)) return null;
-      return (await triggers.get(producedKey(name, digest)))?.value.campaignId ?? null;
+      return (await produced.get(producedKey(name, digest)))?.value.campaignId ?? null;
     },
   };
 }
