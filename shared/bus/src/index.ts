@@ -23,6 +23,7 @@ export { TRACEPARENT_HEADER, publishEvent } from './publish.js';
 export type { PublishAck, PublishOptions } from './publish.js';
 export { defineEndpoint, requestEndpoint, serveEndpoint } from './rpc.js';
 export type { Endpoint, Responder } from './rpc.js';
+export { MAX_REPLY_BYTES } from './reply-wire.js';
 export { natsConnectionSchema, streamOptionsSchema } from './schema.js';
 export type {
   NatsConnectionInput,

@@ -2,6 +2,9 @@ import { RequestError, TimeoutError, type Msg, type NatsConnection } from '@nats
 import { RestackError, errorMessage, isRestackError, type Logger } from '@restack/core';
 import { formatPath } from '@restack/events';
 import { z } from 'zod';
+import { headedReplyJson } from './reply-receive.js';
+import { sendLargeReply } from './reply-send.js';
+import { maxPayload } from './reply-wire.js';
 
 /**
  * A query one service answers for others ("plan for X"). Subjects have at
@@ -44,9 +47,11 @@ const replySchema = z.union([
 
 type Reply = z.infer<typeof replySchema>;
 
+const encoder = new TextEncoder();
+
 export interface Responder {
   readonly subject: string;
-  /** Stops taking requests and waits for the ones being answered. */
+  /** Stops taking requests and waits for the ones being answered (parts until fetched). */
   stop(): Promise<void>;
 }
 
@@ -82,7 +87,10 @@ function errorReply(e: unknown): Reply {
   return { ok: false, error: { code: 'RPC_HANDLER_FAILED', message: errorMessage(e) } };
 }
 
-/** Answers requests in a queue group, so replicas share them. */
+/**
+ * Answers requests in a queue group, so replicas share them. An answer over
+ * max_payload goes gzip'd or in parts (reply-send.ts), up to MAX_REPLY_BYTES.
+ */
 export function serveEndpoint<Req, Res>(
   nc: NatsConnection,
   endpoint: Endpoint<Req, Res>,
@@ -111,7 +119,22 @@ export function serveEndpoint<Req, Res>(
       l.warn({ err: errorMessage(e) }, 'request failed');
       reply = errorReply(e);
     }
-    msg.respond(JSON.stringify(reply));
+    try {
+      const body = encoder.encode(JSON.stringify(reply));
+      if (body.length <= maxPayload(nc)) msg.respond(body);
+      else await answerLarge(msg, body);
+    } catch (e) {
+      // The connection is gone: nobody is left to tell.
+      l.warn({ err: errorMessage(e) }, 'answer not sent');
+    }
+  }
+  async function answerLarge(msg: Msg, body: Uint8Array): Promise<void> {
+    try {
+      await sendLargeReply(nc, msg, body, endpoint.subject, l);
+    } catch (e) {
+      l.warn({ err: errorMessage(e), bytes: body.length }, 'answer not sent');
+      msg.respond(JSON.stringify(errorReply(e)));
+    }
   }
   const sub = nc.subscribe(endpoint.subject, {
     queue: 'restack',
@@ -141,6 +164,7 @@ export async function requestEndpoint<Req, Res>(
   timeoutMs = 10_000,
 ): Promise<Res> {
   const body = validate(endpoint.request, payload, 'RPC_INVALID_REQUEST', endpoint.subject);
+  const started = Date.now();
   let msg: Msg;
   try {
     msg = await nc.request(endpoint.subject, JSON.stringify(body), { timeout: timeoutMs });
@@ -159,9 +183,12 @@ export async function requestEndpoint<Req, Res>(
       },
     );
   }
+  // Only answers too large for one message come with headers (gzip'd, or in parts).
   const reply = validate(
     replySchema,
-    json(msg, 'RPC_INVALID_RESPONSE', endpoint.subject),
+    msg.headers === undefined
+      ? json(msg, 'RPC_INVALID_RESPONSE', endpoint.subject)
+      : await headedReplyJson(nc, msg, endpoint.subject, started + timeoutMs),
     'RPC_INVALID_RESPONSE',
     endpoint.subject,
   );
