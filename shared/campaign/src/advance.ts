@@ -13,14 +13,17 @@ export function emptyUsage(): Usage {
   return { pullRequests: new Map(), builds: 0 };
 }
 
-/** Counts requested PR groups and builds in `campaigns`. */
+/**
+ * Counts requested PR groups and builds in `campaigns`. A staged build
+ * (pushed, waiting for the promotion gate) no longer takes a builder.
+ */
 export function usageOf(campaigns: Iterable<CampaignRecord>): Usage {
   const usage = emptyUsage();
   for (const c of campaigns) {
     for (const t of Object.values(c.targets)) {
       if (t.state !== 'requested') continue;
       if (t.action === 'pr' && t.group !== undefined) addPr(usage, t.repository, t.group);
-      if (t.action === 'build') usage.builds += 1;
+      if (t.action === 'build' && t.effect.promotion !== 'pending') usage.builds += 1;
     }
   }
   return usage;

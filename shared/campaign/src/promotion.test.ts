@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EventData } from '@restack/events';
-import { advance, emptyUsage } from './advance.js';
+import { advance, emptyUsage, usageOf } from './advance.js';
 import { createCampaign } from './create.js';
 import { onImageDigest } from './machine.js';
 import { onPromoted, onPromotionRefused, onStaged } from './promotion.js';
@@ -61,6 +61,21 @@ const requestedTargets = (c: CampaignRecord) =>
   outboxEvents(c).flatMap((e) => (e.type === 'restack.build.requested' ? [e.data.targetId] : []));
 
 describe('promotion gate in a campaign', () => {
+  it('does not count a staged build against concurrentBuilds: the builder is free', () => {
+    const building = step(createCampaign(plan, { now: t0, dryRun: false, actions: [] }));
+    assert.equal(usageOf([building]).builds, 1);
+    assert.equal(usageOf([staged()]).builds, 0);
+    const one = limitsSchema.parse({ concurrentBuilds: 1 });
+    const other = createCampaign(
+      { ...plan, campaignId: 'c2', trigger: { ...plan.trigger, ref: 'alpine:3' } },
+      { now: t0, dryRun: false, actions: [] },
+    );
+    const beside = (c: CampaignRecord) =>
+      advance(other, { now: t0, limits: one, usage: usageOf([c]) }) ?? other;
+    assert.equal(beside(building).targets.base!.reason, 'limit: 1 concurrent builds');
+    assert.equal(beside(staged()).targets.base!.state, 'requested');
+  });
+
   it('keeps a staged parent requested and its child waiting on the promotion', () => {
     const c = staged();
     assert.equal(c.targets.base!.state, 'requested');
