@@ -244,6 +244,7 @@ describe('restack check on images (registry config)', () => {
         '      nonRootUser: { action: warn }',
         '      noExposedPorts: { action: deny }',
         '      maxVulnerabilities: { critical: 0, high: 10, action: rebuild }',
+        '      maxDaysSinceFix: { days: 14, severities: [critical], action: deny }',
         '    exceptions:',
         `      - { rules: [noExposedPorts], images: ['${host}/team/legacy'], expires: '2025-06-30', reason: bastion }`,
       ].join('\n'),
@@ -338,6 +339,55 @@ describe('restack check on images (registry config)', () => {
       assert.deepEqual(
         [v.decision, v.rebuild, v.findings[0]!.rule],
         ['warn', true, 'maxVulnerabilities'],
+      );
+    },
+  );
+
+  it(
+    'denies an image whose critical finding has had a fix for longer than the policy allows',
+    TIMEOUT,
+    async () => {
+      const scan = path.join(dir, 'scan-fixes.json');
+      const summary = {
+        image: 'good',
+        digest: good,
+        scanner: 'grype',
+        scannedAt: '2025-05-30T00:00:00Z',
+        counts: { critical: 0, high: 1, medium: 0, low: 0, unknown: 0 },
+        fixes: [
+          // A high finding is outside the rule's severities, however old its fix.
+          {
+            id: 'CVE-2025-1',
+            package: 'openssl',
+            severity: 'high',
+            fixSince: '2025-01-01T00:00:00Z',
+          },
+          {
+            id: 'CVE-2025-2',
+            package: 'zlib',
+            severity: 'critical',
+            fixSince: '2025-05-25T00:00:00Z',
+          },
+        ],
+      };
+      await writeFile(scan, JSON.stringify(summary));
+      const young = parse((await check('good:1', '--scan', scan)).stdout).verdicts[0]!;
+      assert.equal(young.decision, 'pass', 'a 7-day-old fix is within 14 days');
+      assert.ok(!young.notEvaluated.some((n) => n.rule === 'maxDaysSinceFix'));
+      summary.fixes[1]!.fixSince = '2025-05-01T00:00:00Z';
+      await writeFile(scan, JSON.stringify(summary));
+      const r = await check('good:1', '--scan', scan);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      const v = parse(r.stdout).verdicts[0]!;
+      assert.equal(v.decision, 'deny');
+      assert.deepEqual(
+        v.findings.map((f) => [f.rule, f.message]),
+        [
+          [
+            'maxDaysSinceFix',
+            'CVE-2025-2 (critical) in zlib has had a fix for 31 days (since 2025-05-01T00:00:00Z); the limit is 14',
+          ],
+        ],
       );
     },
   );

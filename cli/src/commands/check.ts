@@ -32,7 +32,8 @@ export const checkHelp = `restack check [--config FILE] [--image REF]... [--dock
   through its registry config (created, User, ExposedPorts, labels). With a config and
   no --image or --dockerfile, every Dockerfile of the graph is checked. --scan reads
   scan summaries ({image, digest, scanner, scannedAt, counts: {critical, high, medium,
-  low, unknown}}, one or an array) for maxVulnerabilities. Every verdict names the
+  low, unknown}, fixes?: [{id, package, severity, fixSince}]}, one or an array) for
+  maxVulnerabilities and, with fixes, maxDaysSinceFix. Every verdict names the
   policies (name@version) and the data sources it used. sarif is SARIF 2.1.0 with
   Dockerfile line locations.
   Exit 0 pass (warnings allowed), 1 denied, 2 error (usage, config, an unreadable image).`;
