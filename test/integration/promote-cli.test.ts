@@ -93,6 +93,7 @@ describe('restack promote against a real registry', () => {
         '      noEndOfLife: { action: deny }',
         '      nonRootUser: { action: deny }',
         '      noExposedPorts: { ports: [22], action: deny }',
+        '      maxDaysSinceFix: { days: 30, severities: [critical, high], action: deny }',
         '    exceptions:',
         `      - { rules: [noExposedPorts], images: ['${host}/staging/waived'], expires: '2025-12-31', reason: OPS-7 }`,
       ].join('\n'),
@@ -272,6 +273,60 @@ describe('restack promote against a real registry', () => {
       assert.match(v.message, /layer 1 differs/);
       assert.deepEqual(v.scanner, { name: 'trivy', databaseUpdatedAt: '2025-05-31T06:00:00Z' });
       assert.equal(await head('prod/app', '5'), null);
+    },
+  );
+
+  it(
+    'refuses an image whose high finding has had a fix for too long; without fix dates the rule is not evaluated',
+    TIMEOUT,
+    async () => {
+      await pushImage(registry.url, 'staging/app', 'sha-fixes', child('fixes'));
+      const scan = path.join(dir, 'scan-fixes.json');
+      const facts = {
+        scanner: 'grype',
+        databaseUpdatedAt: '2025-05-31T06:00:00Z',
+        counts: { critical: 0, high: 1, medium: 1, low: 0, unknown: 0 },
+        baseVerified: true,
+      };
+      const run = async (tag: string, fixes?: unknown[]) => {
+        await writeFile(scan, JSON.stringify(fixes ? { ...facts, fixes } : facts));
+        const r = await promote(
+          'staging/app:sha-fixes',
+          '--to',
+          tag,
+          '--scan',
+          scan,
+          '--format',
+          'json',
+        );
+        return {
+          code: r.code,
+          out: r.stdout + r.stderr,
+          rule: json(r.stdout).verdicts.find((v) => v.rule === 'maxDaysSinceFix')!,
+        };
+      };
+      const undated = await run('6');
+      assert.equal(undated.code, 0, undated.out);
+      assert.equal(undated.rule.result, 'not-evaluated');
+      assert.match(undated.rule.message, /no rescan with fix dates/);
+      const old = await run('7', [
+        // A medium finding is outside the rule's severities, however old its fix.
+        { id: 'CVE-2025-9', package: 'zlib', severity: 'medium', fixSince: '2024-01-01T00:00:00Z' },
+        {
+          id: 'CVE-2025-7',
+          package: 'openssl',
+          severity: 'high',
+          fixSince: '2025-04-01T00:00:00Z',
+        },
+      ]);
+      assert.equal(old.code, 1, old.out);
+      assert.equal(old.rule.result, 'fail');
+      assert.match(
+        old.rule.message,
+        /CVE-2025-7 \(high\) in openssl has had a fix for \d+ days .*the limit is 30/,
+      );
+      assert.doesNotMatch(old.rule.message, /CVE-2025-9/);
+      assert.equal(await head('prod/app', '7'), null, 'production unchanged');
     },
   );
 

@@ -218,6 +218,17 @@ esac
         low: 0,
         unknown: 0,
       });
+      // Trivy dates no fix: since is when restack first saw the fixed version (zlib1g has none).
+      const fixes = (e: typeof first) =>
+        Object.fromEntries(
+          (e.data.fixes ?? []).map((f) => [`${f.id} ${f.package} ${f.severity}`, f.fixSince]),
+        );
+      const firstFixes = fixes(first);
+      assert.deepEqual(Object.keys(firstFixes).sort(), [
+        'CVE-2024-0727 openssl medium',
+        'CVE-2024-2961 libc6 high',
+        'CVE-2024-33599 libc6 high',
+      ]);
       const firstRecord = (await store.get(image, built.app1))!;
       assert.equal(firstRecord.previousDigest, null, 'nothing was scanned under this name before');
       assert.equal(firstRecord.vulnerabilities?.delta, null);
@@ -231,6 +242,16 @@ esac
       assert.equal(second.data.baseVerified, true);
       assert.equal(second.data.baseDigest, base2);
       assert.equal(second.campaignId, 'moved');
+      const secondFixes = fixes(second);
+      assert.deepEqual(Object.keys(secondFixes).sort(), [
+        'CVE-2024-0727 openssl medium',
+        'CVE-2025-0395 libc6 medium',
+      ]);
+      assert.equal(
+        secondFixes['CVE-2024-0727 openssl medium'],
+        firstFixes['CVE-2024-0727 openssl medium'],
+        'a fix seen before keeps the date it was first seen',
+      );
       assert.deepEqual(second.data.vulnerabilities, {
         critical: 1,
         high: 0,

@@ -24,7 +24,8 @@ export const promoteHelp = `restack promote [--config FILE] --image REF --to TAG
   production repository: its catalog name when the image (or its promote.stagingRepository)
   is in the config, else the --image repository; host/repo:tag is used as is.
   --scan reads {scanner, databaseUpdatedAt, counts: {critical, high, medium, low, unknown},
-  baseVerified} for vulnerability rules and base verification.
+  baseVerified, fixes?: [{id, package, severity, fixSince}]} for vulnerability rules
+  (fixes: maxDaysSinceFix) and base verification.
   Exit 0 promoted, 1 refused by policy (nothing changed), 2 error.`;
 
 const FORMATS = ['text', 'json'] as const;

@@ -26,6 +26,7 @@ export async function onScanCompleted(
     scanner: d.scanner,
     scannedAt: event.occurredAt,
     counts: d.vulnerabilities,
+    ...(d.fixes ? { fixes: d.fixes } : {}),
   };
   await keepNewerScan(scans, summary);
 }

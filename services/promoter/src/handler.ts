@@ -82,6 +82,7 @@ export async function handleScanCompleted(
         // Nothing to verify (no base labels, no base given) is not a failure.
         baseVerified: d.verification ? d.verification.verified : d.baseVerified,
         ...(d.verification ? { verificationReasons: d.verification.reasons } : {}),
+        ...(d.fixes ? { fixes: d.fixes } : {}),
       },
     });
   } catch (e) {

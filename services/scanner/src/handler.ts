@@ -57,6 +57,10 @@ export async function handleImageRebuilt(
     });
   }
   const verified = result.verification.verified === true;
+  const fixes =
+    result.vulnerabilities && ports.datedFixes
+      ? await ports.datedFixes(result.vulnerabilities.report.vulnerabilities, ports.clock())
+      : undefined;
   if (!verified) {
     log.error(
       {
@@ -83,6 +87,7 @@ export async function handleImageRebuilt(
       packages: result.packages,
       vulnerabilityDelta: result.vulnerabilities?.delta?.counts ?? null,
       databaseUpdatedAt: result.vulnerabilities?.report.databaseUpdatedAt ?? null,
+      ...(fixes ? { fixes } : {}),
     },
     {
       id: stableEventId('restack.scan.completed', d.image, d.digest, d.campaignId),

@@ -16,6 +16,7 @@ import type { RestackEvent } from '@restack/events';
 import { defineService, on, type ServiceDefinition } from '@restack/service';
 import { handleImageRebuilt } from './handler.js';
 import type { ScannerPorts } from './ports.js';
+import { datedFixes } from './fixes.js';
 import { rescanTargets, runRescan } from './rescan-run.js';
 import {
   FIXES_BUCKET,
@@ -112,9 +113,12 @@ export function scannerService(options: ScannerOptions = {}): ServiceDefinition<
       const clock = options.clock ?? (() => new Date());
       const publish = async (event: RestackEvent) => void (await ctx.bus.publish(event));
       let runRescanFn: ScannerPorts['runRescan'];
-      if (scanner && settings.type !== 'none' && settings.rescan) {
+      const fixes =
+        scanner && settings.type !== 'none'
+          ? await ctx.bus.kv(FIXES_BUCKET.name, fixSeenSchema)
+          : null;
+      if (scanner && fixes && settings.type !== 'none' && settings.rescan) {
         const rescans = await ctx.bus.kv(RESCANS_BUCKET.name, rescanRecordSchema);
-        const fixes = await ctx.bus.kv(FIXES_BUCKET.name, fixSeenSchema);
         const seen = await ctx.bus.kv(SEEN_BUCKET.name, seenImageSchema);
         const log = ctx.log.child({ component: 'rescan' });
         runRescanFn = async (shouldContinue) =>
@@ -145,6 +149,7 @@ export function scannerService(options: ScannerOptions = {}): ServiceDefinition<
         publish,
         clock,
         ...(runRescanFn ? { runRescan: runRescanFn } : {}),
+        ...(fixes ? { datedFixes: (list, now) => datedFixes(fixes, list, now) } : {}),
       };
     },
     async start(ctx, ports) {

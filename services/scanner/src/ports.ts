@@ -1,5 +1,5 @@
 import type { Logger } from '@restack/core';
-import type { RestackEvent } from '@restack/events';
+import type { DatedFix, RestackEvent } from '@restack/events';
 import type { RescanRunSummary } from './rescan-run.js';
 import type {
   RescanRequest,
@@ -7,6 +7,7 @@ import type {
   ScanRecord,
   ScanResultStore,
   ScannerName,
+  Vulnerability,
 } from '@restack/scan';
 
 /** A scan as the scanner keeps it: the record and the event that reported it. */
@@ -20,6 +21,8 @@ export interface ScannerPorts {
   store: ScanResultStore<StoredScan>;
   publish(event: RestackEvent): Promise<void>;
   clock(): Date;
+  /** The findings' fixes and since when (fixes.ts); absent without a vulnerability scanner. */
+  datedFixes?: (vulnerabilities: readonly Vulnerability[], now: Date) => Promise<DatedFix[]>;
   /** One scheduled rescan of every catalog and admission-seen image; absent without `scanner.rescan`. */
   runRescan?: (shouldContinue?: () => Promise<boolean>) => Promise<RescanRunSummary>;
 }

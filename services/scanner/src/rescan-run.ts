@@ -8,13 +8,13 @@ import {
   compareSeverity,
   countBySeverity,
   exposureOf,
-  fixKey,
   fixableByBase,
   readBaseState,
   type BaseState,
   type SeenImage,
   type VulnerabilityScanner,
 } from '@restack/scan';
+import { firstSeenFix } from './fixes.js';
 import type { FixSeen, RescanRecord } from './rescan-store.js';
 
 /** Findings an event carries at most; the rest are counted in `omitted`. */
@@ -228,18 +228,6 @@ async function rescanOne(
     'image rescanned',
   );
   return record;
-}
-
-/** The first time restack saw this fixed version; recorded now when it never did. */
-async function firstSeenFix(
-  fixes: TypedKv<FixSeen>,
-  v: { id: string; package: string; fixedVersion: string | null },
-  now: Date,
-): Promise<string> {
-  const entry = await fixes.mutate(encodeKvKey(fixKey(v)), (current) =>
-    current ? undefined : { firstSeenAt: now.toISOString() },
-  );
-  return entry?.value.firstSeenAt ?? now.toISOString();
 }
 
 function whyNot(

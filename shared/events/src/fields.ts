@@ -59,3 +59,15 @@ export const failureSchema = z.object({
   code: z.string().min(1).max(100).optional(),
   retryable: z.boolean(),
 });
+
+/**
+ * A finding with a fix and since when the fix exists (the report's fix date,
+ * else when restack first saw the fixed version): what `maxDaysSinceFix` judges.
+ */
+export const datedFixSchema = z.strictObject({
+  id: z.string().min(1),
+  package: z.string().min(1),
+  severity: severitySchema,
+  fixSince: z.iso.datetime({ offset: true }),
+});
+export type DatedFix = z.infer<typeof datedFixSchema>;

@@ -12,6 +12,7 @@ export {
 } from './catalog.js';
 export type { EventData, EventOf, EventType, RestackEvent } from './catalog.js';
 export { envelopeSchema, eventTypePattern, traceparentSchema } from './envelope.js';
+export type { DatedFix } from './fields.js';
 export type { Envelope } from './envelope.js';
 export {
   DEAD_LETTER_SUBJECTS,
@@ -23,6 +24,7 @@ export {
 export type { DeadLetter, DeadLetterReason } from './dead-letter.js';
 export {
   campaignIdSchema,
+  datedFixSchema,
   detectedBySchema,
   digestSchema,
   failureSchema,

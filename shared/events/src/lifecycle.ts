@@ -5,6 +5,7 @@ import {
   digestSchema,
   imageRefSchema,
   isoTimeSchema,
+  datedFixSchema,
   severityCountsSchema,
 } from './fields.js';
 
@@ -53,6 +54,8 @@ export const scanCompletedData = z.object({
     .optional(),
   /** When the scanner's vulnerability database was built; null when the scanner does not say. */
   databaseUpdatedAt: z.string().min(1).nullable().optional(),
+  /** Every finding with a fix, and since when (for the gate's `maxDaysSinceFix`); absent without a scan. */
+  fixes: z.array(datedFixSchema).optional(),
 });
 
 /** An image is older than its policy allows. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { datedFixSchema } from '@restack/events';
 
 /**
  * The `policies:` section of restack.yaml: policy as code. Each policy
@@ -178,16 +179,7 @@ export const scanSummarySchema = z.strictObject({
    * Findings with a fix and since when it exists (restack.image.vulnerable),
    * the input to `maxDaysSinceFix`; absent when the scan did not say.
    */
-  fixes: z
-    .array(
-      z.strictObject({
-        id: z.string().min(1),
-        package: z.string().min(1),
-        severity: z.enum(SEVERITIES),
-        fixSince: z.iso.datetime({ offset: true }),
-      }),
-    )
-    .optional(),
+  fixes: z.array(datedFixSchema).optional(),
 });
 
 export type PolicyRules = z.output<typeof rulesSchema>;

@@ -113,6 +113,7 @@ async function subjectOf(input: GateInput, platform: string | null): Promise<Ima
                 scan.scannedAt ??
                 `an unknown time (database of ${scan.databaseUpdatedAt ?? 'unknown date'})`,
               counts: scan.counts,
+              ...(scan.fixes ? { fixes: scan.fixes } : {}),
             }
           : null,
     },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { datedFixSchema } from '@restack/events';
 
 /** Placeholders a staging tag template may use. */
 export const STAGING_PLACEHOLDERS = ['revision', 'campaign'] as const;
@@ -79,4 +80,6 @@ export const scanFactsSchema = z.strictObject({
   }),
   baseVerified: z.boolean().nullable(),
   verificationReasons: z.array(z.string()).optional(),
+  /** Findings with a fix and since when, for `maxDaysSinceFix`; without them that rule is not evaluated. */
+  fixes: z.array(datedFixSchema).optional(),
 });
