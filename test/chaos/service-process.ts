@@ -18,6 +18,8 @@ export interface ServiceProcess {
   name: string;
   /** How many times it was started. */
   runs(): number;
+  /** Runs that ended on their own with an error (started again, as a restart policy would). */
+  crashes(): number;
   /** Everything every run wrote to stdout and stderr, for secret checks and failures. */
   output(): string;
   start(): Promise<void>;
@@ -34,9 +36,14 @@ export function serviceProcess(options: ServiceProcessOptions): ServiceProcess {
   let child: ChildProcess | null = null;
   let port = 0;
   let runs = 0;
+  let crashes = 0;
   let output = '';
+  // Set while the harness stops this process; any other exit is a crash.
+  let halting = false;
+  let wanted = false;
 
   async function start(): Promise<void> {
+    wanted = true;
     if (child) return;
     port = 0;
     runs++;
@@ -62,6 +69,11 @@ export function serviceProcess(options: ServiceProcessOptions): ServiceProcess {
     proc.once('exit', (code, signal) => {
       output += `\n[${options.name} run ${runs} exited code=${code} signal=${signal}]\n`;
       if (child === proc) child = null;
+      // Like Kubernetes' or compose's restart policy: a service that exits on its own comes back.
+      if (!halting && wanted && code !== 0) {
+        crashes++;
+        setTimeout(() => void (wanted && !child ? start() : undefined), 500);
+      }
     });
   }
 
@@ -80,18 +92,23 @@ export function serviceProcess(options: ServiceProcessOptions): ServiceProcess {
   }
 
   async function halt(signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
+    // A stop is for good; a kill is followed by the chaos schedule's own start().
+    if (signal === 'SIGTERM') wanted = false;
     const proc = child;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    halting = true;
     proc.kill(signal);
     const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
     await exited;
+    halting = false;
     clearTimeout(timer);
   }
 
   return {
     name: options.name,
     runs: () => runs,
+    crashes: () => crashes,
     output: () => output,
     start,
     ready,

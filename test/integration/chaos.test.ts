@@ -162,6 +162,7 @@ describe(
           const figures = await measure(bus, s, main);
           const line =
             `chaos seed=${seed} runs=${procs.reduce((n, p) => n + p.runs(), 0)} kills=${counts.kills} ` +
+            `crashes=${procs.reduce((n, p) => n + p.crashes(), 0)} ` +
             `natsRestarts=${counts.natsRestarts} duplicates=${figures.duplicates.length} ` +
             `losses=${figures.losses.length} duration=${((Date.now() - started) / 1000).toFixed(1)}s`;
           console.log(line);

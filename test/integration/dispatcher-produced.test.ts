@@ -165,6 +165,8 @@ describe('dispatcher: the produced-image index', { timeout: 120_000 }, () => {
       await waitFor('the entry to expire', async () => (await produced.get(key)) === null);
     });
     assert.equal(state, 'requested');
+    // The record is written before the request goes out: wait for it to arrive.
+    await waitFor('the chained request', () => h.requests.some((e) => e.campaignId === 'chained'));
     assert.equal(h.requests.filter((e) => e.campaignId === 'chained').length, 1);
   });
 

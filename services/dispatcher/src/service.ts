@@ -1,4 +1,4 @@
-import { encodeKvKey, type ConsumerSpec } from '@restack/bus';
+import { encodeKvKey, whileRecovering, type ConsumerSpec } from '@restack/bus';
 import { errorMessage } from '@restack/core';
 import { campaignRecordSchema, type ActionRule, type Limits } from '@restack/campaign';
 import { defineService, on, type ServiceDefinition } from '@restack/service';
@@ -128,7 +128,7 @@ export function dispatcherService(options: DispatcherOptions): ServiceDefinition
       );
       const triggers = await ctx.bus.kv(TRIGGER_BUCKET.name, triggerIndexSchema);
       const producedKv = await ctx.bus.kv(produced.name, producedSchema);
-      const moved = await moveLegacyProduced(triggers, producedKv);
+      const moved = await whileRecovering(() => moveLegacyProduced(triggers, producedKv));
       if (moved > 0)
         ctx.log.info({ moved }, 'produced-image index moved out of the trigger bucket');
       const store = observedStore(

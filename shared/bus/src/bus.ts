@@ -19,6 +19,7 @@ import { publishEvent, type PublishAck, type PublishOptions } from './publish.js
 import { requestEndpoint, serveEndpoint, type Endpoint, type Responder } from './rpc.js';
 import type { NatsConnectionInput } from './schema.js';
 import { EVENTS_STREAM, type ConsumerSpec, type Topology } from './topology.js';
+import { whileRecovering } from './recover.js';
 
 export interface BusOptions {
   /** Client name, shown by nats-server's monitoring. */
@@ -79,7 +80,8 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
   const nc = link.nc;
   const js: JetStreamClient = jetstream(nc);
   let manager: JetStreamManager | undefined;
-  const jsm = async (): Promise<JetStreamManager> => (manager ??= await jetstreamManager(nc));
+  const jsm = (): Promise<JetStreamManager> =>
+    whileRecovering(async () => (manager ??= await jetstreamManager(nc)));
   const observer = options.observer ?? {};
   const consumptions = new Set<Consumption>();
   const responders = new Set<Responder>();
@@ -89,7 +91,8 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     name: options.name,
     connection: nc,
     isConnected: link.isConnected,
-    ensureTopology: (topology) => applyTopology(nc, topology, log),
+    // Idempotent, so it is simply run again when nats-server is coming back.
+    ensureTopology: (topology) => whileRecovering(() => applyTopology(nc, topology, log)),
     async publish(event, publishOptions) {
       const ack = await publishEvent(js, event, publishOptions);
       observer.published?.(event.type);
@@ -125,13 +128,13 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     },
     async kv(bucket, schema) {
       await assertBucket(await jsm(), bucket);
-      return typedKv(await new Kvm(js).open(bucket), bucket, schema);
+      return typedKv(await whileRecovering(() => new Kvm(js).open(bucket)), bucket, schema);
     },
     async leases(leaseOptions = {}) {
       const bucket = leaseOptions.bucket ?? LEASE_BUCKET.name;
       await assertBucket(await jsm(), bucket);
-      const kv = typedKv(await new Kvm(js).open(bucket), bucket, leaseStateSchema);
-      return leases(kv, leaseOptions.clock);
+      const kv = await whileRecovering(() => new Kvm(js).open(bucket));
+      return leases(typedKv(kv, bucket, leaseStateSchema), leaseOptions.clock);
     },
     serve(endpoint, handler) {
       const r = serveEndpoint(nc, endpoint, handler, log);

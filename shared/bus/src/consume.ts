@@ -11,6 +11,7 @@ import { DEFAULT_BACKOFF, backoffDelay, sleep } from './backoff.js';
 import { buildDeadLetter, publishDeadLetter } from './dead-letter.js';
 import { DEFAULT_ACK_WAIT_MS } from './ensure-topology.js';
 import { EVENTS_STREAM, type ConsumerSpec } from './topology.js';
+import { whileRecovering } from './recover.js';
 
 export interface HandlerContext {
   /** Child logger carrying consumer, eventId, type, campaignId and attempt. */
@@ -89,19 +90,19 @@ export async function startConsumer<T extends EventType>(
   spec: ConsumerSpec<T>,
   handler: EventHandler<T>,
 ): Promise<Consumption> {
-  const consumer = await deps.js.consumers
-    .get(EVENTS_STREAM, spec.durable)
-    .catch((cause: unknown) => {
-      throw new RestackError(
-        'BUS_CONSUMER_MISSING',
-        `consumer ${spec.durable} is not available: ${errorMessage(cause)}`,
-        {
-          cause,
-          where: `${EVENTS_STREAM}/${spec.durable}`,
-          fix: 'declare the consumer in the topology (the service runner does it for its handlers) before consuming',
-        },
-      );
-    });
+  const consumer = await whileRecovering(() =>
+    deps.js.consumers.get(EVENTS_STREAM, spec.durable),
+  ).catch((cause: unknown) => {
+    throw new RestackError(
+      'BUS_CONSUMER_MISSING',
+      `consumer ${spec.durable} is not available: ${errorMessage(cause)}`,
+      {
+        cause,
+        where: `${EVENTS_STREAM}/${spec.durable}`,
+        fix: 'declare the consumer in the topology (the service runner does it for its handlers) before consuming',
+      },
+    );
+  });
   const durable = spec.durable;
   const maxAttempts = spec.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const concurrency = Math.max(1, spec.concurrency ?? 1);

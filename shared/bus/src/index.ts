@@ -32,3 +32,4 @@ export type {
   StreamOptionsInput,
 } from './schema.js';
 export { findNatsServer } from './server-binary.js';
+export { isTransient, whileRecovering } from './recover.js';

@@ -4,6 +4,7 @@ import { RestackError, errorMessage } from '@restack/core';
 import { formatPath } from '@restack/events';
 import type { z } from 'zod';
 import { sleep } from './backoff.js';
+import { whileRecovering } from './recover.js';
 
 export interface KvRecord<T> {
   key: string;
@@ -266,7 +267,7 @@ export function typedKv<T>(kv: KV, bucket: string, schema: z.ZodType<T>): TypedK
 
 /** Checks that the bucket exists (Kvm.open does not), so a missing declaration fails at start-up. */
 export async function assertBucket(jsm: JetStreamManager, bucket: string): Promise<void> {
-  await jsm.streams.info(`KV_${bucket}`).catch((cause: unknown) => {
+  await whileRecovering(() => jsm.streams.info(`KV_${bucket}`)).catch((cause: unknown) => {
     throw new RestackError(
       'BUS_BUCKET_MISSING',
       `KV bucket ${bucket} is not available: ${errorMessage(cause)}`,
