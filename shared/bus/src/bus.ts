@@ -82,6 +82,11 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
   let manager: JetStreamManager | undefined;
   const jsm = (): Promise<JetStreamManager> =>
     whileRecovering(async () => (manager ??= await jetstreamManager(nc)));
+  /** A declared bucket, opened once nats-server answers. */
+  const openKv = async (bucket: string) => {
+    await assertBucket(await jsm(), bucket);
+    return whileRecovering(() => new Kvm(js).open(bucket));
+  };
   const observer = options.observer ?? {};
   const consumptions = new Set<Consumption>();
   const responders = new Set<Responder>();
@@ -127,14 +132,11 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
       };
     },
     async kv(bucket, schema) {
-      await assertBucket(await jsm(), bucket);
-      return typedKv(await whileRecovering(() => new Kvm(js).open(bucket)), bucket, schema);
+      return typedKv(await openKv(bucket), bucket, schema);
     },
     async leases(leaseOptions = {}) {
       const bucket = leaseOptions.bucket ?? LEASE_BUCKET.name;
-      await assertBucket(await jsm(), bucket);
-      const kv = await whileRecovering(() => new Kvm(js).open(bucket));
-      return leases(typedKv(kv, bucket, leaseStateSchema), leaseOptions.clock);
+      return leases(typedKv(await openKv(bucket), bucket, leaseStateSchema), leaseOptions.clock);
     },
     serve(endpoint, handler) {
       const r = serveEndpoint(nc, endpoint, handler, log);

@@ -32,4 +32,4 @@ export type {
   StreamOptionsInput,
 } from './schema.js';
 export { findNatsServer } from './server-binary.js';
-export { isTransient, whileRecovering } from './recover.js';
+export { whileRecovering } from './recover.js';
